@@ -1,0 +1,857 @@
+/* aio.c -- asyncio's functions (tasks.py, base_events.py, runners.py,
+ * queues.py) as library coroutines on the engine.  Each Python coroutine is
+ * a gen_code whose locals are named as in CPython's source, so step mode
+ * shows the same frames a Python debugger would. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aio.h"
+
+#define LIB GEN_CODE_LIBRARY
+
+static double num(struct value v)
+{
+	return v.kind == VAL_FLOAT ? v.u.f : v.kind == VAL_INT ? (double)v.u.i : -1.0;
+}
+
+/* 3.11: coroutines._COROUTINE_TYPES still holds types.GeneratorType, so a
+ * plain generator counts as a coroutine (and may drive a Task). */
+int aio_iscoroutine(struct value x)
+{
+	return value_gen(x) != NULL;
+}
+
+/* events.get_running_loop() */
+static int running_loop(struct interp *I, struct loop **out, struct value *err)
+{
+	if (!I->loop || !loop_is_running(I->loop)) {
+		*err = exc_new(EXC_RUNTIME_ERROR, "no running event loop");
+		return 1;
+	}
+	*out = I->loop;
+	return 0;
+}
+
+int aio_get_event_loop(struct interp *I, struct loop **out, struct value *err)
+{
+	if (!I->loop && I->no_current_loop) {
+		*err = exc_new(EXC_RUNTIME_ERROR, "There is no current event loop in thread 'MainThread'.");
+		return 1;
+	}
+	*out = loop_get(I);
+	return 0;
+}
+
+int aio_create_task(struct loop *L, struct value coro, const char *name, struct value *out)
+{
+	struct value err;
+	*out = task_new(L, coro, name, &err);
+	if (out->kind == VAL_NONE) {
+		*out = err;
+		return 1;
+	}
+	return 0;
+}
+
+static int ensure_future_on(struct interp *I, struct loop *L, struct value x, struct value *out)
+{
+	if (x.kind == VAL_FUTURE) { /* returned unchanged (4.4) */
+		*out = value_ref(x);
+		return 0;
+	}
+	if (!aio_iscoroutine(x)) {
+		*out = exc_new(EXC_TYPE_ERROR, "An asyncio.Future, a coroutine or an awaitable is required");
+		return 1;
+	}
+	if (!L) {
+		if (aio_get_event_loop(I, &L, out)) return 1;
+	}
+	return aio_create_task(L, x, NULL, out);
+}
+
+int aio_ensure_future(struct interp *I, struct value x, struct value *out)
+{
+	return ensure_future_on(I, NULL, x, out);
+}
+
+/* ---- sleep (L7) ---- */
+
+static enum gen_status sleep0_body(struct gen *g)
+{
+	GEN_BEGIN(g);
+	GEN_YIELD(g, value_none(), NULL); /* bare yield: one loop iteration */
+	GEN_END(g);
+}
+static const struct gen_code sleep0_code = {"__sleep0", GEN_KIND_GENERATOR, sleep0_body, 0, NULL, 0, LIB, NULL};
+
+/* futures._set_result_unless_cancelled(fut, result) */
+static void set_result_unless_cancelled_cb(struct interp *I, void *target, struct value result)
+{
+	(void)I;
+	struct future *f = target;
+	struct value err;
+	if (future_cancelled(f)) return;
+	if (future_set_result(f, result, &err)) value_unref(err);
+}
+
+enum { SL_DELAY, SL_RESULT, SL_LOOP, SL_FUTURE, SL_H, SL_RES, SL_N };
+static const char *const sleep_vars[] = {"delay", "result", "loop", "future", "h", "res"};
+
+static enum gen_status sleep_body(struct gen *g)
+{
+	struct value *L = g->locals;
+	struct loop *lp;
+	struct value err;
+	GEN_BEGIN(g);
+	if (num(L[SL_DELAY]) <= 0) {
+		GEN_AWAIT(g, gen_new(g->I, &sleep0_code, 0), NULL);
+		GEN_RETURN(g, value_ref(L[SL_RESULT]));
+	}
+	if (running_loop(g->I, &lp, &err)) GEN_RAISE(g, err);
+	value_set(&L[SL_FUTURE], future_new(lp));
+	{
+		struct future *f = value_future(L[SL_FUTURE]);
+		struct timer *t = loop_call_later(lp, num(L[SL_DELAY]), set_result_unless_cancelled_cb,
+						  "_set_result_unless_cancelled", f, f->actor, L[SL_RESULT]);
+		value_set(&L[SL_H], value_obj(t));
+		timer_unref(t);
+	}
+	GEN_AWAIT_TRY(g, value_ref(L[SL_FUTURE]), &L[SL_RES]);
+	timer_cancel((struct timer *)L[SL_H].u.o); /* finally: h.cancel() */
+	if (gen_has_thrown(g)) GEN_RAISE(g, gen_take_thrown(g));
+	GEN_RETURN(g, value_ref(L[SL_RES]));
+	GEN_END(g);
+}
+static const struct gen_code sleep_code = {"sleep", GEN_KIND_COROUTINE, sleep_body, SL_N, sleep_vars, 0, LIB, NULL};
+
+struct value aio_sleep(struct interp *I, double delay, struct value result)
+{
+	/* the frame shows delay as the program passed it: sleep(1), sleep(0.5) */
+	struct value d = delay == (double)(long long)delay && delay >= -1e15 && delay <= 1e15
+				 ? value_int((long long)delay) : value_float(delay);
+	return gen_new(I, &sleep_code, 2, d, value_ref(result));
+}
+
+/* ---- wait (5.1, 5.2) ---- */
+
+/* _release_waiter(waiter, *args) */
+static void release_waiter_cb(struct interp *I, void *target, struct value arg)
+{
+	(void)I;
+	(void)arg;
+	struct future *w = target;
+	struct value err;
+	if (!future_done(w) && future_set_result(w, value_none(), &err)) value_unref(err);
+}
+
+enum { WT_FS, WT_TIMEOUT, WT_RETURN_WHEN, WT_LOOP, WT_WAITER, WT_TIMEOUT_HANDLE, WT_COUNTER, WT_DONE, WT_PENDING, WT_N };
+static const char *const _wait_vars[] = {"fs", "timeout", "return_when", "loop", "waiter",
+					 "timeout_handle", "counter", "done", "pending"};
+
+/* _wait.<locals>._on_completion(f) */
+static void wait_on_completion_cb(struct interp *I, void *target, struct value arg)
+{
+	(void)I;
+	struct gen *g = target;
+	struct value *L = g->locals;
+	struct future *f = value_future(arg);
+	f->log_traceback = 0; /* f.exception() below retrieves it */
+	L[WT_COUNTER].u.i--;
+	long long rw = L[WT_RETURN_WHEN].u.i;
+	if (L[WT_COUNTER].u.i <= 0 || rw == AIO_FIRST_COMPLETED ||
+	    (rw == AIO_FIRST_EXCEPTION && !future_cancelled(f) && f->exception.kind != VAL_NONE)) {
+		if (L[WT_TIMEOUT_HANDLE].kind != VAL_NONE) timer_cancel((struct timer *)L[WT_TIMEOUT_HANDLE].u.o);
+		struct future *w = value_future(L[WT_WAITER]);
+		struct value err;
+		if (w && !future_done(w) && future_set_result(w, value_none(), &err)) value_unref(err);
+	}
+}
+
+static enum gen_status _wait_body(struct gen *g)
+{
+	struct value *L = g->locals;
+	struct interp *I = g->I;
+	size_t i, n;
+	GEN_BEGIN(g);
+	{
+		struct loop *lp = I->loop;
+		value_set(&L[WT_WAITER], future_new(lp));
+		struct future *w = value_future(L[WT_WAITER]);
+		if (num(L[WT_TIMEOUT]) >= 0) {
+			struct timer *t = loop_call_later(lp, num(L[WT_TIMEOUT]), release_waiter_cb, "_release_waiter",
+							  w, w->actor, value_none());
+			value_set(&L[WT_TIMEOUT_HANDLE], value_obj(t));
+			timer_unref(t);
+		}
+		n = value_len(L[WT_FS]);
+		value_set(&L[WT_COUNTER], value_int((long long)n));
+		I->set_order++; /* for f in fs: a set */
+		for (i = 0; i < n; i++)
+			future_add_done_callback(value_future(value_item(L[WT_FS], i)), wait_on_completion_cb,
+						 "_on_completion", g, g->frame.who);
+		I->set_order--;
+	}
+	GEN_AWAIT_TRY(g, value_ref(L[WT_WAITER]), NULL);
+	/* finally: */
+	if (L[WT_TIMEOUT_HANDLE].kind != VAL_NONE) timer_cancel((struct timer *)L[WT_TIMEOUT_HANDLE].u.o);
+	n = value_len(L[WT_FS]);
+	for (i = 0; i < n; i++)
+		future_remove_done_callback(value_future(value_item(L[WT_FS], i)), wait_on_completion_cb, g);
+	if (gen_has_thrown(g)) GEN_RAISE(g, gen_take_thrown(g));
+	value_set(&L[WT_DONE], value_new_set());
+	value_set(&L[WT_PENDING], value_new_set());
+	for (i = 0; i < n; i++) {
+		struct value f = value_item(L[WT_FS], i);
+		value_append(future_done(value_future(f)) ? L[WT_DONE] : L[WT_PENDING], value_ref(f));
+	}
+	GEN_RETURN(g, value_tuple(2, value_ref(L[WT_DONE]), value_ref(L[WT_PENDING])));
+	GEN_END(g);
+}
+static const struct gen_code _wait_code = {"_wait", GEN_KIND_COROUTINE, _wait_body, WT_N, _wait_vars, 0, LIB, NULL};
+
+enum { W_FS, W_TIMEOUT, W_RETURN_WHEN, W_RES, W_N };
+static const char *const wait_vars[] = {"fs", "timeout", "return_when", "res"};
+
+static enum gen_status wait_body(struct gen *g)
+{
+	struct value *L = g->locals;
+	struct loop *lp;
+	struct value err;
+	GEN_BEGIN(g);
+	{
+		struct value fs = L[W_FS];
+		if (fs.kind == VAL_FUTURE || aio_iscoroutine(fs))
+			GEN_RAISE(g, exc_newf(EXC_TYPE_ERROR, "expect a list of futures, not %s", value_type_name(fs)));
+		if (!value_truthy(fs)) GEN_RAISE(g, exc_new(EXC_VALUE_ERROR, "Set of Tasks/Futures is empty."));
+		long long rw = L[W_RETURN_WHEN].u.i;
+		if (rw != AIO_ALL_COMPLETED && rw != AIO_FIRST_COMPLETED && rw != AIO_FIRST_EXCEPTION)
+			GEN_RAISE(g, exc_newf(EXC_VALUE_ERROR, "Invalid return_when value: %lld", rw));
+		struct value set = value_new_set(); /* fs = set(fs) */
+		size_t n = value_len(fs);
+		for (size_t i = 0; i < n; i++) value_append(set, value_ref(value_item(fs, i)));
+		value_set(&L[W_FS], set);
+		for (size_t i = 0; i < value_len(set); i++)
+			if (value_item(set, i).kind != VAL_FUTURE)
+				GEN_RAISE(g, exc_new(EXC_TYPE_ERROR, "Passing coroutines is forbidden, use tasks explicitly."));
+		if (running_loop(g->I, &lp, &err)) GEN_RAISE(g, err);
+	}
+	GEN_AWAIT(g, gen_new(g->I, &_wait_code, 3, value_ref(L[W_FS]), value_ref(L[W_TIMEOUT]), value_ref(L[W_RETURN_WHEN])),
+		  &L[W_RES]);
+	GEN_RETURN(g, value_ref(L[W_RES]));
+	GEN_END(g);
+}
+static const struct gen_code wait_code = {"wait", GEN_KIND_COROUTINE, wait_body, W_N, wait_vars, 0, LIB, NULL};
+
+struct value aio_wait(struct interp *I, struct value fs, double timeout, enum aio_return_when rw)
+{
+	return gen_new(I, &wait_code, 3, value_ref(fs), value_float(timeout), value_int(rw));
+}
+
+/* ---- gather (5.5) ---- */
+
+struct gathering {
+	struct future fut; /* _GatheringFuture */
+	struct value children;
+	long long nfuts, nfinished;
+	int return_exceptions, cancel_requested, outer_ready;
+	struct gathering *prev, *next; /* interp->gatherings */
+};
+
+static void gather_done_cb(struct interp *I, void *target, struct value arg);
+
+static void gathering_unlink(struct gathering *G)
+{
+	struct interp *I = G->fut.I;
+	if (G->prev) G->prev->next = G->next;
+	else if (I->gatherings == G) I->gatherings = G->next;
+	if (G->next) G->next->prev = G->prev;
+	G->prev = G->next = NULL;
+}
+
+/* At the end of a run: a gather whose children never finished is held by
+ * their callbacks while it holds them (CPython's cycle collector frees such
+ * pairs); drop the callbacks so both can go. */
+static void gatherings_teardown(struct interp *I)
+{
+	size_t n = 0, k = 0;
+	for (struct gathering *G = I->gatherings; G; G = G->next) n++;
+	struct gathering **v = xmalloc((n ? n : 1) * sizeof *v);
+	for (struct gathering *G = I->gatherings; G; G = G->next) { /* hold each while we work */
+		obj_ref(G);
+		v[k++] = G;
+	}
+	for (k = 0; k < n; k++) {
+		if (future_done(&v[k]->fut)) continue;
+		for (size_t i = 0; i < value_len(v[k]->children); i++)
+			future_remove_done_callback(value_future(value_item(v[k]->children, i)), gather_done_cb, v[k]);
+	}
+	for (k = 0; k < n; k++) obj_unref(v[k]);
+	free(v);
+}
+
+static void gathering_dealloc(struct obj *o)
+{
+	struct gathering *G = (struct gathering *)o;
+	gathering_unlink(G);
+	value_unref(G->children);
+	future_fini(&G->fut);
+	free(G);
+}
+
+/* _GatheringFuture.cancel(msg): cancel the children instead. */
+static int gathering_cancel(struct future *f, struct value msg)
+{
+	struct gathering *G = (struct gathering *)f;
+	if (future_done(f)) return 0;
+	int ret = 0;
+	for (size_t i = 0; i < value_len(G->children); i++)
+		if (future_cancel(value_future(value_item(G->children, i)), msg)) ret = 1;
+	if (ret) G->cancel_requested = 1;
+	return ret;
+}
+
+/* gather.<locals>._done_callback(fut) */
+static void gather_done_cb(struct interp *I, void *target, struct value arg)
+{
+	(void)I;
+	struct gathering *G = target;
+	struct future *outer = &G->fut, *fut = value_future(arg);
+	struct value exc, err;
+	G->nfinished++;
+	if (!G->outer_ready || future_done(outer)) {
+		if (!future_cancelled(fut)) {
+			future_exception(fut, &exc); /* mark the exception retrieved */
+			value_unref(exc);
+		}
+		return;
+	}
+	if (!G->return_exceptions) {
+		if (future_cancelled(fut)) {
+			exc = future_make_cancelled_error(fut);
+			if (future_set_exception(outer, exc, &err)) value_unref(err);
+			value_unref(exc);
+			return;
+		}
+		fut->log_traceback = 0; /* exc = fut.exception() */
+		if (fut->exception.kind != VAL_NONE) {
+			if (future_set_exception(outer, fut->exception, &err)) value_unref(err);
+			return;
+		}
+	}
+	if (G->nfinished != G->nfuts) return;
+	struct value results = value_list();
+	size_t n = value_len(G->children);
+	for (size_t i = 0; i < n; i++) {
+		struct future *c = value_future(value_item(G->children, i));
+		if (future_cancelled(c)) {
+			value_append(results, c->cancel_msg.kind == VAL_NONE
+						      ? exc_new(EXC_CANCELLED_ERROR, "")
+						      : exc_new_arg(EXC_CANCELLED_ERROR, value_ref(c->cancel_msg)));
+		} else {
+			c->log_traceback = 0; /* res = fut.exception() */
+			value_append(results, value_ref(c->exception.kind != VAL_NONE ? c->exception : c->result));
+		}
+	}
+	if (G->cancel_requested) {
+		exc = future_make_cancelled_error(fut);
+		if (future_set_exception(outer, exc, &err)) value_unref(err);
+		value_unref(exc);
+	} else if (future_set_result(outer, results, &err)) {
+		value_unref(err);
+	}
+	value_unref(results);
+}
+
+int aio_gather(struct interp *I, struct value aws, int return_exceptions, struct value *out)
+{
+	size_t n = value_len(aws);
+	struct loop *L = NULL;
+	struct value err;
+	if (n == 0) { /* an already completed future with [] */
+		if (aio_get_event_loop(I, &L, out)) return 1;
+		*out = future_new(L);
+		struct value empty = value_list();
+		if (future_set_result(value_future(*out), empty, &err)) value_unref(err);
+		value_unref(empty);
+		return 0;
+	}
+	struct gathering *G = xcalloc(1, sizeof *G);
+	G->children = value_list();
+	G->return_exceptions = return_exceptions;
+	/* The outer future is made after its children (bpo-46672: outer is None
+	 * until then); its storage exists already so callbacks can name it. */
+	future_init(&G->fut, NULL, ACT_FUTURE, "_GatheringFuture", gathering_dealloc);
+	G->fut.I = I;
+	I->live++;
+	G->fut.cancel = gathering_cancel;
+	G->next = I->gatherings;
+	if (G->next) G->next->prev = G;
+	I->gatherings = G;
+	I->at_teardown = gatherings_teardown;
+	G->fut.actor.id = interp_new_id(I, ACT_FUTURE);
+	snprintf(G->fut.name, sizeof G->fut.name, "Future-%u", G->fut.actor.id);
+	for (size_t i = 0; i < n; i++) {
+		struct value arg = value_item(aws, i), fut = value_none();
+		for (size_t j = 0; j < i; j++) /* arg_to_fut: duplicates share a child */
+			if (value_equal(value_item(aws, j), arg) && arg.kind >= VAL_STR) {
+				fut = value_ref(value_item(G->children, j));
+				break;
+			}
+		if (fut.kind == VAL_NONE) {
+			if (ensure_future_on(I, L, arg, &fut)) {
+				*out = fut;
+				gathering_cancel(&G->fut, value_none());
+				obj_unref(G);
+				return 1;
+			}
+			struct future *f = value_future(fut);
+			if (!L) L = f->loop;
+			if (fut.u.o != arg.u.o) f->log_destroy_pending = 0;
+			G->nfuts++;
+			future_add_done_callback(f, gather_done_cb, "_done_callback", G, G->fut.actor);
+		}
+		value_append(G->children, fut);
+	}
+	G->fut.loop = L;
+	G->outer_ready = 1;
+	if (trace_on(I)) {
+		struct trace_event ev = {0};
+		ev.kind = EV_FUT_CREATE;
+		ev.actor = G->fut.actor;
+		ev.state_from = -1;
+		ev.state_to = FUT_PENDING;
+		ev.text = "_GatheringFuture";
+		interp_emit(I, &ev);
+	}
+	*out = value_obj(G);
+	obj_unref(G);
+	return 0;
+}
+
+/* ---- as_completed (5.6, 3.11: a generator of coroutines over a Queue) ---- */
+
+struct as_completed {
+	struct obj hdr;
+	struct interp *I;
+	struct loop *loop;
+	struct trace_actor who;  /* the as_completed generator */
+	struct value todo;       /* set of futures not yet done */
+	struct value done;       /* Queue: futures (or None) in completion order */
+	size_t done_head;
+	struct value getters;    /* Queue._getters */
+	struct timer *timeout_handle;
+};
+
+static void ac_dealloc(struct obj *o)
+{
+	struct as_completed *a = (struct as_completed *)o;
+	value_unref(a->todo);
+	value_unref(a->done);
+	value_unref(a->getters);
+	if (a->timeout_handle) timer_unref(a->timeout_handle);
+	free(a);
+}
+
+/* Queue._wakeup_next(self._getters) */
+static void ac_wakeup_next(struct as_completed *a)
+{
+	struct vseq *q = (struct vseq *)a->getters.u.o;
+	while (q->len) {
+		struct value w = q->items[0];
+		memmove(q->items, q->items + 1, (q->len - 1) * sizeof *q->items);
+		q->len--;
+		struct future *f = value_future(w);
+		struct value err;
+		int woke = !future_done(f);
+		if (woke && future_set_result(f, value_none(), &err)) value_unref(err);
+		value_unref(w);
+		if (woke) break;
+	}
+}
+
+static void ac_put_nowait(struct as_completed *a, struct value item)
+{
+	value_append(a->done, value_ref(item));
+	ac_wakeup_next(a);
+}
+
+static int ac_remove(struct value seq, struct value item)
+{
+	struct vseq *q = (struct vseq *)seq.u.o;
+	for (size_t i = 0; i < q->len; i++)
+		if (q->items[i].u.o == item.u.o) {
+			value_unref(q->items[i]);
+			memmove(q->items + i, q->items + i + 1, (q->len - i - 1) * sizeof *q->items);
+			q->len--;
+			return 1;
+		}
+	return 0;
+}
+
+/* as_completed.<locals>._on_completion(f) */
+static void ac_on_completion_cb(struct interp *I, void *target, struct value f)
+{
+	(void)I;
+	struct as_completed *a = target;
+	if (!value_len(a->todo)) return; /* _on_timeout() was here first */
+	value_discard(a->todo, f);
+	ac_put_nowait(a, f);
+	if (!value_len(a->todo) && a->timeout_handle) timer_cancel(a->timeout_handle);
+}
+
+/* as_completed.<locals>._on_timeout() */
+static void ac_on_timeout_cb(struct interp *I, void *target, struct value arg)
+{
+	(void)arg;
+	struct as_completed *a = target;
+	I->set_order++;
+	for (size_t i = 0; i < value_len(a->todo); i++) {
+		future_remove_done_callback(value_future(value_item(a->todo, i)), ac_on_completion_cb, a);
+		ac_put_nowait(a, value_none());
+	}
+	I->set_order--;
+	value_set(&a->todo, value_new_set());
+}
+
+enum { QG_SELF, QG_GETTER, QG_N };
+static const char *const queue_get_vars[] = {"self", "getter"};
+
+static enum gen_status queue_get_body(struct gen *g)
+{
+	struct value *L = g->locals;
+	struct as_completed *a = (struct as_completed *)L[QG_SELF].u.o;
+	GEN_BEGIN(g);
+	while (value_len(a->done) == a->done_head) {
+		value_set(&L[QG_GETTER], future_new(a->loop));
+		value_append(a->getters, value_ref(L[QG_GETTER]));
+		GEN_AWAIT_TRY(g, value_ref(L[QG_GETTER]), NULL);
+		a = (struct as_completed *)L[QG_SELF].u.o;
+		if (gen_has_thrown(g)) {
+			struct future *gt = value_future(L[QG_GETTER]);
+			future_cancel(gt, value_none());
+			ac_remove(a->getters, L[QG_GETTER]);
+			if (value_len(a->done) != a->done_head && !future_cancelled(gt)) ac_wakeup_next(a);
+			GEN_RAISE(g, gen_take_thrown(g));
+		}
+	}
+	GEN_RETURN(g, value_ref(value_item(a->done, a->done_head++)));
+	GEN_END(g);
+}
+static const struct gen_code queue_get_code = {"Queue.get", GEN_KIND_COROUTINE, queue_get_body, QG_N, queue_get_vars, 0, LIB, NULL};
+
+enum { WO_DONE, WO_F, WO_N };
+static const char *const wait_for_one_vars[] = {"done", "f"};
+
+static enum gen_status wait_for_one_body(struct gen *g)
+{
+	struct value *L = g->locals;
+	struct value r;
+	GEN_BEGIN(g);
+	GEN_AWAIT(g, gen_new(g->I, &queue_get_code, 1, value_ref(L[WO_DONE])), &L[WO_F]);
+	if (L[WO_F].kind == VAL_NONE) GEN_RAISE(g, exc_new(EXC_TIMEOUT_ERROR, NULL));
+	if (future_result(value_future(L[WO_F]), &r)) GEN_RAISE(g, r); /* may raise f.exception() */
+	GEN_RETURN(g, r);
+	GEN_END(g);
+}
+static const struct gen_code wait_for_one_code = {"as_completed.<locals>._wait_for_one", GEN_KIND_COROUTINE,
+						  wait_for_one_body, WO_N, wait_for_one_vars, 0, LIB, NULL};
+
+enum { AC_FS, AC_TIMEOUT, AC_STATE, AC_I, AC_N };
+static const char *const as_completed_vars[] = {"fs", "timeout", "done", "_"};
+
+static enum gen_status as_completed_body(struct gen *g)
+{
+	struct value *L = g->locals;
+	struct interp *I = g->I;
+	GEN_BEGIN(g);
+	{
+		struct value fs = L[AC_FS];
+		if (fs.kind == VAL_FUTURE || aio_iscoroutine(fs))
+			GEN_RAISE(g, exc_newf(EXC_TYPE_ERROR, "expect an iterable of futures, not %s", value_type_name(fs)));
+		struct as_completed *a = xcalloc(1, sizeof *a);
+		a->hdr.refcnt = 1;
+		a->hdr.kind = VAL_OBJ;
+		a->hdr.dealloc = ac_dealloc;
+		a->I = I;
+		a->who = g->frame.who;
+		a->todo = value_new_set();
+		a->done = value_list();
+		a->getters = value_list();
+		struct value st = value_obj(a);
+		obj_unref(a);
+		value_set(&L[AC_STATE], st);
+		struct value err;
+		if (aio_get_event_loop(I, &a->loop, &err)) GEN_RAISE(g, err);
+		/* todo = {ensure_future(f) for f in set(fs)}: set order decides the
+		 * Task-N numbers and the first steps (5.4). */
+		struct value set = value_new_set();
+		for (size_t i = 0; i < value_len(fs); i++) value_append(set, value_ref(value_item(fs, i)));
+		I->set_order++;
+		for (size_t i = 0; i < value_len(set); i++) {
+			struct value f;
+			if (ensure_future_on(I, a->loop, value_item(set, i), &f)) {
+				I->set_order--;
+				value_unref(set);
+				GEN_RAISE(g, f);
+			}
+			value_append(a->todo, f);
+		}
+		value_unref(set);
+		for (size_t i = 0; i < value_len(a->todo); i++)
+			future_add_done_callback(value_future(value_item(a->todo, i)), ac_on_completion_cb,
+						 "_on_completion", a, a->who);
+		I->set_order--;
+		if (value_len(a->todo) && num(L[AC_TIMEOUT]) >= 0)
+			a->timeout_handle = loop_call_later(a->loop, num(L[AC_TIMEOUT]), ac_on_timeout_cb, "_on_timeout",
+							    a, a->who, value_none());
+		value_set(&L[AC_I], value_int((long long)value_len(a->todo)));
+	}
+	while (L[AC_I].u.i > 0) {
+		L[AC_I].u.i--;
+		GEN_YIELD(g, gen_new(g->I, &wait_for_one_code, 1, value_ref(L[AC_STATE])), NULL);
+	}
+	GEN_END(g);
+}
+static const struct gen_code as_completed_code = {"as_completed", GEN_KIND_GENERATOR, as_completed_body, AC_N,
+						  as_completed_vars, 0, LIB, NULL};
+
+int aio_as_completed(struct interp *I, struct value fs, double timeout, struct value *out)
+{
+	*out = gen_new(I, &as_completed_code, 2, value_ref(fs), value_float(timeout));
+	return 0;
+}
+
+/* ---- wait_for (3.11) ---- */
+
+enum { CW_FUT, CW_LOOP, CW_WAITER, CW_N };
+static const char *const cancel_and_wait_vars[] = {"fut", "loop", "waiter"};
+
+static enum gen_status cancel_and_wait_body(struct gen *g)
+{
+	struct value *L = g->locals;
+	GEN_BEGIN(g);
+	{
+		struct future *f = value_future(L[CW_FUT]);
+		value_set(&L[CW_WAITER], future_new(f->loop));
+		struct future *w = value_future(L[CW_WAITER]);
+		future_add_done_callback(f, release_waiter_cb, "_release_waiter", w, w->actor);
+		future_cancel(f, value_none());
+	}
+	GEN_AWAIT_TRY(g, value_ref(L[CW_WAITER]), NULL);
+	future_remove_done_callback(value_future(L[CW_FUT]), release_waiter_cb, value_future(L[CW_WAITER]));
+	if (gen_has_thrown(g)) GEN_RAISE(g, gen_take_thrown(g));
+	GEN_END(g);
+}
+static const struct gen_code cancel_and_wait_code = {"_cancel_and_wait", GEN_KIND_COROUTINE, cancel_and_wait_body,
+						     CW_N, cancel_and_wait_vars, 0, LIB, NULL};
+
+enum { WF_FUT, WF_TIMEOUT, WF_WAITER, WF_TIMEOUT_HANDLE, WF_RES, WF_EXC, WF_N };
+static const char *const wait_for_vars[] = {"fut", "timeout", "waiter", "timeout_handle", "res", "exc"};
+
+static void wf_cancel_handle(struct value *L)
+{
+	if (L[WF_TIMEOUT_HANDLE].kind != VAL_NONE) timer_cancel((struct timer *)L[WF_TIMEOUT_HANDLE].u.o);
+}
+
+/* return fut.result(), turning CancelledError into TimeoutError when asked */
+static enum gen_status wf_result(struct gen *g, int cancelled_is_timeout)
+{
+	struct value r;
+	if (future_result(value_future(g->locals[WF_FUT]), &r)) {
+		struct exc *e = value_exc(r);
+		if (cancelled_is_timeout && e && exc_matches(e, EXC_CANCELLED_ERROR)) {
+			struct value t = exc_new(EXC_TIMEOUT_ERROR, NULL);
+			exc_set_cause(value_exc(t), e); /* raise TimeoutError() from exc */
+			value_unref(r);
+			return gen_raise_(g, t);
+		}
+		return gen_raise_(g, r);
+	}
+	return gen_return_(g, r);
+}
+
+static enum gen_status wait_for_body(struct gen *g)
+{
+	struct value *L = g->locals;
+	struct interp *I = g->I;
+	struct loop *lp;
+	struct value err, f;
+	GEN_BEGIN(g);
+	if (running_loop(I, &lp, &err)) GEN_RAISE(g, err);
+	if (num(L[WF_TIMEOUT]) < 0) { /* timeout is None */
+		GEN_AWAIT(g, value_ref(L[WF_FUT]), &L[WF_RES]);
+		GEN_RETURN(g, value_ref(L[WF_RES]));
+	}
+	if (num(L[WF_TIMEOUT]) == 0) {
+		if (ensure_future_on(I, lp, L[WF_FUT], &f)) GEN_RAISE(g, f);
+		value_set(&L[WF_FUT], f);
+		if (future_done(value_future(f))) return wf_result(g, 0);
+		GEN_AWAIT(g, gen_new(I, &cancel_and_wait_code, 1, value_ref(L[WF_FUT])), NULL);
+		return wf_result(g, 1);
+	}
+	value_set(&L[WF_WAITER], future_new(lp));
+	{
+		struct future *w = value_future(L[WF_WAITER]);
+		struct timer *t = loop_call_later(lp, num(L[WF_TIMEOUT]), release_waiter_cb, "_release_waiter", w,
+						  w->actor, value_none());
+		value_set(&L[WF_TIMEOUT_HANDLE], value_obj(t));
+		timer_unref(t);
+		if (ensure_future_on(I, lp, L[WF_FUT], &f)) {
+			wf_cancel_handle(L);
+			GEN_RAISE(g, f);
+		}
+		value_set(&L[WF_FUT], f);
+		future_add_done_callback(value_future(f), release_waiter_cb, "_release_waiter", w, w->actor);
+	}
+	GEN_AWAIT_TRY(g, value_ref(L[WF_WAITER]), NULL);
+	if (gen_has_thrown(g)) {
+		value_set(&L[WF_EXC], gen_take_thrown(g));
+		if (!exc_matches(value_exc(L[WF_EXC]), EXC_CANCELLED_ERROR)) {
+			wf_cancel_handle(L);
+			GEN_RAISE(g, value_ref(L[WF_EXC]));
+		}
+		if (future_done(value_future(L[WF_FUT]))) {
+			wf_cancel_handle(L);
+			return wf_result(g, 0);
+		}
+		future_remove_done_callback(value_future(L[WF_FUT]), release_waiter_cb, value_future(L[WF_WAITER]));
+		GEN_AWAIT(g, gen_new(I, &cancel_and_wait_code, 1, value_ref(L[WF_FUT])), NULL);
+		wf_cancel_handle(L);
+		GEN_RAISE(g, value_ref(L[WF_EXC]));
+	}
+	if (future_done(value_future(L[WF_FUT]))) {
+		wf_cancel_handle(L);
+		return wf_result(g, 0);
+	}
+	future_remove_done_callback(value_future(L[WF_FUT]), release_waiter_cb, value_future(L[WF_WAITER]));
+	GEN_AWAIT(g, gen_new(I, &cancel_and_wait_code, 1, value_ref(L[WF_FUT])), NULL);
+	wf_cancel_handle(L);
+	return wf_result(g, 1);
+	GEN_END(g);
+}
+static const struct gen_code wait_for_code = {"wait_for", GEN_KIND_COROUTINE, wait_for_body, WF_N, wait_for_vars, 0, LIB, NULL};
+
+struct value aio_wait_for(struct interp *I, struct value aw, double timeout)
+{
+	return gen_new(I, &wait_for_code, 2, value_ref(aw), value_float(timeout));
+}
+
+/* ---- running the loop (6.1, 6.3) ---- */
+
+/* _run_until_complete_cb(fut) */
+static void run_until_complete_cb(struct interp *I, void *target, struct value arg)
+{
+	(void)I;
+	(void)target;
+	value_future(arg)->log_traceback = 0; /* exc = fut.exception() */
+	loop_stop(value_future(arg)->loop);
+}
+
+int aio_run_until_complete(struct loop *L, struct value x, struct value *out)
+{
+	struct interp *I = loop_interp(L);
+	if (loop_is_closed(L)) {
+		*out = exc_new(EXC_RUNTIME_ERROR, "Event loop is closed");
+		return 1;
+	}
+	if (loop_is_running(L)) {
+		*out = exc_new(EXC_RUNTIME_ERROR, "This event loop is already running");
+		return 1;
+	}
+	int new_task = x.kind != VAL_FUTURE;
+	struct value fv;
+	if (ensure_future_on(I, L, x, &fv)) {
+		*out = fv;
+		return 1;
+	}
+	struct future *f = value_future(fv);
+	if (new_task) f->log_destroy_pending = 0;
+	static const struct trace_actor cb_actor = {ACT_CALLBACK, 0, "_run_until_complete_cb"};
+	I->library++;
+	future_add_done_callback(f, run_until_complete_cb, "_run_until_complete_cb", NULL, cb_actor);
+	I->library--;
+	loop_run_forever(L);
+	I->library++;
+	future_remove_done_callback(f, run_until_complete_cb, NULL);
+	I->library--;
+	int rc;
+	if (!future_done(f)) {
+		*out = exc_new(EXC_RUNTIME_ERROR, "Event loop stopped before Future completed.");
+		rc = 1;
+	} else {
+		rc = future_result(f, out);
+	}
+	value_unref(fv);
+	return rc;
+}
+
+/* BaseEventLoop.shutdown_asyncgens / shutdown_default_executor: with no
+ * async generators and no executor they return at once, but each still runs
+ * as a Task and takes a Task-N number (4.5). */
+static enum gen_status shutdown_body(struct gen *g)
+{
+	GEN_BEGIN(g);
+	GEN_END(g);
+}
+static const struct gen_code shutdown_asyncgens_code = {"BaseEventLoop.shutdown_asyncgens", GEN_KIND_COROUTINE,
+							shutdown_body, 0, NULL, 0, LIB, NULL};
+static const struct gen_code shutdown_executor_code = {"BaseEventLoop.shutdown_default_executor", GEN_KIND_COROUTINE,
+						       shutdown_body, 0, NULL, 0, LIB, NULL};
+
+static void run_and_drop(struct loop *L, struct value coro)
+{
+	struct value r;
+	aio_run_until_complete(L, coro, &r);
+	value_unref(r);
+	value_unref(coro);
+}
+
+int aio_run(struct interp *I, struct value coro, struct value *out)
+{
+	if (I->loop && loop_is_running(I->loop)) {
+		*out = exc_new(EXC_RUNTIME_ERROR, "asyncio.run() cannot be called from a running event loop");
+		return 1;
+	}
+	if (!aio_iscoroutine(coro)) {
+		char *r = value_repr(coro);
+		*out = exc_newf(EXC_VALUE_ERROR, "a coroutine was expected, got %s", r);
+		free(r);
+		return 1;
+	}
+	struct loop *L = loop_new(I);
+	struct value task;
+	if (aio_create_task(L, coro, NULL, &task)) {
+		*out = task;
+		return 1;
+	}
+	int rc = aio_run_until_complete(L, task, out);
+	value_unref(task);
+
+	/* Runner.close(): _cancel_all_tasks (in set order), then the two
+	 * shutdown coroutines, then set_event_loop(None) and close(). */
+	struct value left = value_list();
+	for (struct task *t = I->all_tasks; t; t = t->next)
+		if (!future_done(&t->fut) && t->fut.loop == L) value_append(left, value_obj(t));
+	if (value_len(left)) {
+		size_t n = value_len(left);
+		struct value rev = value_list(); /* all_tasks is newest first */
+		for (size_t i = n; i-- > 0;) value_append(rev, value_ref(value_item(left, i)));
+		I->set_order++;
+		for (size_t i = 0; i < n; i++) task_cancel(value_task(value_item(rev, i)), value_none());
+		I->set_order--;
+		struct value g;
+		if (!aio_gather(I, rev, 1, &g)) run_and_drop(L, g);
+		else value_unref(g);
+		value_unref(rev);
+	}
+	value_unref(left);
+	run_and_drop(L, gen_new(I, &shutdown_asyncgens_code, 0));
+	run_and_drop(L, gen_new(I, &shutdown_executor_code, 0));
+	loop_close(L);
+	loop_free(L);
+	I->no_current_loop = 1;
+	return rc;
+}

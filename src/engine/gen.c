@@ -1,0 +1,469 @@
+/* gen.c -- generators and coroutines (Objects/genobject.c).
+ *
+ * resume() is gen_send_ex2: it refuses to run a running frame (G9), a
+ * finished coroutine (C3) or a non-None send into a fresh frame (G3); it
+ * turns a StopIteration escaping the body into RuntimeError (G8) and closes
+ * the frame when the body returns or raises (G1, G4).  gen_close and
+ * gen_throw follow gen_close/_gen_throw, including their handling of a
+ * delegate (yield from / await).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "future.h"
+#include "gen.h"
+
+static int is_coro(const struct gen *g) { return g->code->kind == GEN_KIND_COROUTINE; }
+
+/* "generator already executing" / "coroutine already executing" ... */
+static struct value kind_msg(const struct gen *g, enum exc_type t, const char *fmt)
+{
+	return exc_newf(t, fmt, is_coro(g) ? "coroutine" : "generator");
+}
+
+struct trace_actor gen_actor(const struct gen *g) { return g->frame.who; }
+
+const char *gen_state_name(const struct gen *g)
+{
+	static const char *const gen_names[] = {"GEN_CREATED", "GEN_RUNNING", "GEN_SUSPENDED", "GEN_CLOSED"};
+	static const char *const coro_names[] = {"CORO_CREATED", "CORO_RUNNING", "CORO_SUSPENDED", "CORO_CLOSED"};
+	return (is_coro(g) ? coro_names : gen_names)[g->state];
+}
+
+char *gen_repr(const struct gen *g)
+{
+	return xasprintf("<%s object %s>", is_coro(g) ? "coroutine" : "generator", g->code->name);
+}
+
+char *gen_locals_repr(const struct gen *g)
+{
+	if (g->state == GEN_CLOSED || g->code->nlocals == 0) return NULL;
+	size_t cap = 64, len = 0;
+	char *s = xmalloc(cap);
+	s[0] = '\0';
+	for (int i = 0; i < g->code->nlocals; i++) {
+		char *r = value_repr(g->locals[i]);
+		size_t need = strlen(g->code->varnames[i]) + strlen(r) + 4;
+		if (len + need >= cap) {
+			while (len + need >= cap) cap *= 2;
+			s = xrealloc(s, cap);
+		}
+		len += (size_t)sprintf(s + len, "%s%s=%s", i ? ", " : "", g->code->varnames[i], r);
+		free(r);
+	}
+	return s;
+}
+
+/* The frame is gone (gi_frame = None): release what it held. */
+static void clear_frame(struct gen *g)
+{
+	for (int i = 0; i < g->code->nlocals; i++) value_set(&g->locals[i], value_none());
+	value_set(&g->yf, value_none());
+	value_set(&g->in, value_none());
+	value_set(&g->thrown, value_none());
+	if (g->cdata) {
+		if (g->code->cdata_free) g->code->cdata_free(g->cdata);
+		g->cdata = NULL;
+	}
+}
+
+static void gen_dealloc(struct obj *o)
+{
+	struct gen *g = (struct gen *)o;
+	struct interp *I = g->I;
+	/* _PyGen_Finalize: a suspended frame is closed first, so its finally
+	 * blocks run; an error there is reported, not raised. */
+	if (g->state == GEN_SUSPENDED) {
+		struct value r;
+		g->hdr.refcnt = 1; /* alive again while it closes */
+		if (gen_close(g, &r) == GEN_RAISED && trace_on(I)) {
+			char *what = gen_repr(g), *err = exc_format(value_exc(r));
+			char *msg = xasprintf("Exception ignored in: %s\n%s", what, err);
+			interp_warn(I, msg);
+			free(msg);
+			free(err);
+			free(what);
+		}
+		value_unref(r);
+		if (--g->hdr.refcnt != 0) return; /* the body kept a reference */
+	}
+	/* C5: a coroutine destroyed before its first step warns, at the place
+	 * where it is destroyed. */
+	if (is_coro(g) && g->state == GEN_CREATED && trace_on(I)) {
+		char *msg = xasprintf("RuntimeWarning: coroutine '%s' was never awaited", g->code->name);
+		struct trace_event ev = {0};
+		ev.kind = EV_WARN;
+		ev.actor = g->frame.who;
+		ev.state_from = ev.state_to = -1;
+		ev.text = msg;
+		interp_emit(I, &ev);
+		free(msg);
+	}
+	g->state = GEN_CLOSED;
+	clear_frame(g);
+	value_unref(g->out);
+	I->live--;
+	free(g);
+}
+
+struct value gen_new(struct interp *I, const struct gen_code *code, int nargs, ...)
+{
+	struct gen *g = xcalloc(1, sizeof *g + (size_t)code->nlocals * sizeof(struct value));
+	g->hdr.refcnt = 1;
+	g->hdr.kind = VAL_GEN;
+	g->hdr.dealloc = gen_dealloc;
+	g->I = I;
+	g->code = code;
+	g->state = GEN_CREATED;
+	g->frame.line = code->firstlineno;
+	g->frame.who.kind = code->kind == GEN_KIND_COROUTINE ? ACT_CORO : ACT_GEN;
+	g->frame.who.id = interp_new_id(I, g->frame.who.kind);
+	g->frame.who.name = code->name;
+	g->frame.library = (code->flags & GEN_CODE_LIBRARY) != 0;
+	va_list ap;
+	va_start(ap, nargs);
+	for (int i = 0; i < nargs; i++) {
+		struct value a = va_arg(ap, struct value);
+		if (i < code->nlocals) g->locals[i] = a;
+		else value_unref(a);
+	}
+	va_end(ap);
+	I->live++;
+	struct value v = {VAL_GEN, {0}};
+	v.u.o = &g->hdr;
+	if (trace_on(I)) {
+		struct trace_event ev = {0};
+		ev.kind = EV_GEN_CREATE;
+		ev.actor = g->frame.who;
+		ev.state_from = -1;
+		ev.state_to = GEN_CREATED;
+		ev.flags = code->flags & GEN_CODE_LIBRARY ? TRACE_LIBRARY : 0;
+		interp_emit(I, &ev);
+	}
+	return v;
+}
+
+static void gen_event(struct gen *g, enum ev_kind k, const char *how, struct value v, int from, int to, int inside)
+{
+	struct interp *I = g->I;
+	struct trace_event ev = {0};
+	ev.kind = k;
+	ev.actor = g->frame.who;
+	ev.text = how;
+	ev.value = v;
+	ev.state_from = from;
+	ev.state_to = to;
+	ev.flags = g->code->flags & GEN_CODE_LIBRARY ? TRACE_LIBRARY : 0;
+	char *frame = NULL;
+	if (inside) ev.line = g->frame.line;
+	if (k == EV_GEN_YIELD && I->want_frames) ev.frame = frame = gen_locals_repr(g);
+	interp_emit(I, &ev);
+	free(frame);
+}
+
+/* The call failed before the frame ran: report and hand back exc. */
+static enum gen_status refuse(struct gen *g, const char *how, struct value exc, struct value *out)
+{
+	if (trace_on(g->I)) gen_event(g, EV_GEN_ERROR, how, exc, (int)g->state, (int)g->state, 0);
+	*out = exc;
+	return GEN_RAISED;
+}
+
+/* gen_send_ex2.  arg is borrowed; exc (None or VAL_EXC) is stolen. */
+static enum gen_status resume(struct gen *g, struct value arg, struct value exc, int closing,
+			      const char *how, struct value *out)
+{
+	struct interp *I = g->I;
+	int has_exc = exc.kind != VAL_NONE;
+
+	if (g->state == GEN_RUNNING) { /* G9 */
+		value_unref(exc);
+		return refuse(g, how, kind_msg(g, EXC_VALUE_ERROR, "%s already executing"), out);
+	}
+	if (g->state == GEN_CLOSED) {
+		if (is_coro(g) && !closing) { /* C3 */
+			value_unref(exc);
+			return refuse(g, how, exc_new(EXC_RUNTIME_ERROR, "cannot reuse already awaited coroutine"), out);
+		}
+		if (has_exc) /* G5: throw() into a finished generator re-raises */
+			return refuse(g, how, exc, out);
+		/* G5: an exhausted generator raises a bare StopIteration */
+		if (trace_on(I)) {
+			struct value si = exc_new(EXC_STOP_ITERATION, NULL);
+			gen_event(g, EV_GEN_ERROR, how, si, GEN_CLOSED, GEN_CLOSED, 0);
+			value_unref(si);
+		}
+		*out = value_none();
+		return GEN_RETURNED;
+	}
+	if (g->state == GEN_CREATED && !has_exc && arg.kind != VAL_NONE) { /* G3 */
+		return refuse(g, how, kind_msg(g, EXC_TYPE_ERROR, "can't send non-None value to a just-started %s"), out);
+	}
+
+	enum gen_state from = g->state;
+	if (trace_on(I)) gen_event(g, EV_GEN_RESUME, how, has_exc ? exc : arg, (int)from, GEN_RUNNING, 0);
+	g->state = GEN_RUNNING;
+
+	enum gen_status st;
+	if (from == GEN_CREATED && has_exc) {
+		/* G7: thrown into a frame that has not started: raised at its
+		 * first line; nothing of the body runs. */
+		g->out = exc;
+		st = GEN_RAISED;
+	} else {
+		value_set(&g->in, value_ref(arg));
+		value_set(&g->thrown, exc);
+		g->frame.back = I->cur;
+		I->cur = &g->frame;
+		st = g->code->body(g);
+		I->cur = g->frame.back;
+		g->frame.back = NULL;
+	}
+	*out = g->out;
+	g->out = value_none();
+
+	switch (st) {
+	case GEN_YIELDED:
+		g->state = GEN_SUSPENDED;
+		if (trace_on(I)) gen_event(g, EV_GEN_YIELD, NULL, *out, GEN_RUNNING, GEN_SUSPENDED, 1);
+		return GEN_YIELDED;
+	case GEN_RETURNED:
+		g->state = GEN_CLOSED;
+		if (trace_on(I)) gen_event(g, EV_GEN_RETURN, NULL, *out, GEN_RUNNING, GEN_CLOSED, 1);
+		clear_frame(g);
+		return GEN_RETURNED;
+	default: {
+		g->state = GEN_CLOSED;
+		struct exc *e = value_exc(*out);
+		if (e && exc_matches(e, EXC_STOP_ITERATION)) { /* G8: PEP 479 */
+			struct value rt = kind_msg(g, EXC_RUNTIME_ERROR, "%s raised StopIteration");
+			exc_set_cause(value_exc(rt), e);
+			value_unref(*out);
+			*out = rt;
+		}
+		if (trace_on(I)) gen_event(g, EV_GEN_RAISE, NULL, *out, GEN_RUNNING, GEN_CLOSED, 1);
+		clear_frame(g);
+		return GEN_RAISED;
+	}
+	}
+}
+
+enum gen_status gen_next(struct gen *g, struct value *out)
+{
+	return resume(g, value_none(), value_none(), 0, "next", out);
+}
+
+enum gen_status gen_send(struct gen *g, struct value v, struct value *out)
+{
+	return resume(g, v, value_none(), 0, "send", out);
+}
+
+/* close_iter: close a delegate; an exception it raises is returned (VAL_EXC),
+ * else None. */
+static struct value close_delegate(struct value yf)
+{
+	struct gen *sub = value_gen(yf);
+	if (!sub) return value_none(); /* a future's iterator closes quietly */
+	struct value r;
+	if (gen_close(sub, &r) == GEN_RAISED) return r;
+	value_unref(r);
+	return value_none();
+}
+
+enum gen_status gen_throw(struct gen *g, struct value exc, struct value *out)
+{
+	if (exc.kind != VAL_EXC) { /* G7 */
+		return refuse(g, "throw",
+			      exc_newf(EXC_TYPE_ERROR,
+				       "exceptions must be classes or instances deriving from BaseException, not %s",
+				       value_type_name(exc)),
+			      out);
+	}
+	/* _gen_throw: GeneratorExit closes the delegate first, then is raised
+	 * in this frame at the point of delegation. */
+	if (g->state == GEN_SUSPENDED && g->yf.kind != VAL_NONE &&
+	    exc_matches(value_exc(exc), EXC_GENERATOR_EXIT)) {
+		g->state = GEN_RUNNING;
+		struct value err = close_delegate(g->yf);
+		g->state = GEN_SUSPENDED;
+		value_set(&g->yf, value_none());
+		if (err.kind != VAL_NONE) return resume(g, value_none(), err, 0, "throw", out);
+	}
+	return resume(g, value_none(), value_ref(exc), 0, "throw", out);
+}
+
+enum gen_status gen_close(struct gen *g, struct value *out)
+{
+	struct interp *I = g->I;
+	if (g->state == GEN_CREATED) { /* G6: closed without running the body */
+		if (trace_on(I)) gen_event(g, EV_GEN_RESUME, "close", value_none(), GEN_CREATED, GEN_CLOSED, 0);
+		g->state = GEN_CLOSED;
+		clear_frame(g);
+		*out = value_none();
+		return GEN_RETURNED;
+	}
+	if (g->state == GEN_CLOSED) { /* G6, C3: close() stays silent */
+		*out = value_none();
+		return GEN_RETURNED;
+	}
+	if (g->state == GEN_RUNNING)
+		return refuse(g, "close", kind_msg(g, EXC_VALUE_ERROR, "%s already executing"), out);
+
+	struct value err = value_none();
+	if (g->yf.kind != VAL_NONE) {
+		g->state = GEN_RUNNING;
+		err = close_delegate(g->yf);
+		g->state = GEN_SUSPENDED;
+		value_set(&g->yf, value_none());
+	}
+	if (err.kind == VAL_NONE) err = exc_new(EXC_GENERATOR_EXIT, NULL);
+	struct value r;
+	enum gen_status st = resume(g, value_none(), err, 1, "close", &r);
+	if (st == GEN_YIELDED) { /* G6: it yielded again; stays suspended */
+		value_unref(r);
+		*out = kind_msg(g, EXC_RUNTIME_ERROR, "%s ignored GeneratorExit");
+		return GEN_RAISED;
+	}
+	if (st == GEN_RAISED) {
+		struct exc *e = value_exc(r);
+		if (!(e && (exc_matches(e, EXC_GENERATOR_EXIT) || exc_matches(e, EXC_STOP_ITERATION)))) {
+			*out = r;
+			return GEN_RAISED;
+		}
+	}
+	/* 3.11 returns None even when the body returned a value (G6). */
+	value_unref(r);
+	*out = value_none();
+	return GEN_RETURNED;
+}
+
+/* ---- helpers for bodies ---- */
+
+enum gen_status gen_yield_(struct gen *g, struct value v)
+{
+	g->out = v;
+	return GEN_YIELDED;
+}
+
+enum gen_status gen_return_(struct gen *g, struct value v)
+{
+	g->out = v;
+	return GEN_RETURNED;
+}
+
+enum gen_status gen_raise_(struct gen *g, struct value exc)
+{
+	g->out = exc;
+	return GEN_RAISED;
+}
+
+enum gen_status gen_raise_thrown_(struct gen *g)
+{
+	g->out = g->thrown;
+	g->thrown = value_none();
+	return GEN_RAISED;
+}
+
+void gen_take_sent_(struct gen *g, struct value *dst)
+{
+	if (dst) value_set(dst, g->in);
+	else value_unref(g->in);
+	g->in = value_none();
+}
+
+struct value gen_take_thrown(struct gen *g)
+{
+	struct value e = g->thrown;
+	g->thrown = value_none();
+	return e;
+}
+
+int gen_await_begin_(struct gen *g, struct value aw)
+{
+	if (aw.kind != VAL_GEN && aw.kind != VAL_FUTURE) {
+		value_set(&g->thrown, exc_newf(EXC_TYPE_ERROR, "object %s can't be used in 'await' expression",
+					       value_type_name(aw)));
+		value_unref(aw);
+		return 1;
+	}
+	value_set(&g->yf, aw);
+	g->yf_yielded = 0;
+	value_set(&g->in, value_none());
+	if (trace_on(g->I)) {
+		struct trace_event ev = {0};
+		ev.kind = EV_GEN_AWAIT;
+		ev.actor = g->frame.who;
+		ev.other = aw.kind == VAL_GEN ? value_gen(aw)->frame.who : value_future(aw)->actor;
+		ev.state_from = ev.state_to = -1;
+		ev.value = aw;
+		ev.flags = g->code->flags & GEN_CODE_LIBRARY ? TRACE_LIBRARY : 0;
+		interp_emit(g->I, &ev);
+	}
+	return 0;
+}
+
+/* One step of `yield from` / `await` (the SEND instruction): pass what this
+ * resume brought (g->in or g->thrown) to the delegate.  Returns GEN_YIELDED
+ * (the delegate's value is this frame's yield), GEN_CONTINUE_ (done: result
+ * in *dst) or GEN_RAISED (the exception is left in g->thrown). */
+enum gen_status gen_await_step_(struct gen *g, struct value *dst)
+{
+	struct value r;
+	enum gen_status st;
+	if (g->yf.kind == VAL_NONE) {
+		/* gen_close already closed the delegate: the exception is raised
+		 * here, in this frame. */
+		if (gen_has_thrown(g)) return GEN_RAISED;
+		if (dst) value_set(dst, value_none());
+		return GEN_CONTINUE_;
+	}
+	struct gen *sub = value_gen(g->yf);
+	if (sub) {
+		if (gen_has_thrown(g)) {
+			struct value e = gen_take_thrown(g);
+			st = gen_throw(sub, e, &r);
+			value_unref(e);
+		} else {
+			struct value in = g->in;
+			g->in = value_none();
+			st = gen_send(sub, in, &r);
+			value_unref(in);
+		}
+	} else {
+		/* Future.__await__: yield the future itself while it is pending
+		 * (with _asyncio_future_blocking set), then return its result. */
+		struct future *f = value_future(g->yf);
+		if (gen_has_thrown(g)) {
+			st = GEN_RAISED;
+			r = gen_take_thrown(g);
+		} else if (!g->yf_yielded && !future_done(f)) {
+			g->yf_yielded = 1;
+			f->blocking = 1;
+			value_set(&g->in, value_none());
+			g->out = value_ref(g->yf);
+			return GEN_YIELDED;
+		} else if (!future_done(f)) {
+			st = GEN_RAISED;
+			r = exc_new(EXC_RUNTIME_ERROR, "await wasn't used with future");
+		} else {
+			value_set(&g->in, value_none());
+			st = future_result(f, &r) ? GEN_RAISED : GEN_RETURNED;
+		}
+	}
+	if (st == GEN_YIELDED) {
+		g->out = r;
+		return GEN_YIELDED;
+	}
+	value_set(&g->yf, value_none());
+	if (st == GEN_RETURNED) {
+		if (dst) value_set(dst, r);
+		else value_unref(r);
+		return GEN_CONTINUE_;
+	}
+	value_set(&g->thrown, r);
+	return GEN_RAISED;
+}

@@ -1,0 +1,79 @@
+/* loop.h -- the event loop: a ready FIFO, a timer heap and a clock.
+ *
+ * loop_run_once() is BaseEventLoop._run_once (semantics.md L0), phase by phase:
+ *   1. if nothing is ready and a timer is due later, advance the clock to it
+ *      (virtual clock) or sleep until then (realtime);
+ *   2. move every timer whose deadline has come to the END of the ready FIFO,
+ *      in (deadline, registration) order (L2, L8);
+ *   3. snapshot ntodo = number of ready handles;
+ *   4. run exactly ntodo handles, skipping cancelled ones.  Whatever they
+ *      schedule waits for the next iteration (L1, L5).
+ * run_forever() checks stop() only between iterations (L0).
+ *
+ * A handle is a callback, a target object (referenced while queued) and one
+ * argument value.  Cancelling a timer only marks it; the heap drops it when
+ * it reaches the top (mark-then-reap), so a callback may cancel its own timer.
+ */
+#ifndef CORO_LOOP_H
+#define CORO_LOOP_H
+
+#include "interp.h"
+
+struct loop;
+struct timer;
+
+/* A callback run by the loop.  target is the object the handle keeps alive
+ * (may be NULL); arg is the handle's argument (borrowed). */
+typedef void (*loop_cb)(struct interp *I, void *target, struct value arg);
+
+/* What a handle will run, for the trace: "Task-2.__step()" is built from
+ * what="__step" and the target's actor. */
+struct loop_callee {
+	loop_cb cb;
+	const char *what;          /* "__step", "task_wakeup", "callback" ... */
+	struct trace_actor target; /* who it runs on behalf of */
+};
+
+/* get_event_loop(): the policy's loop, created on first use (3.11: silently). */
+struct loop *loop_get(struct interp *I);
+/* new_event_loop() + set_event_loop(): a fresh loop becomes current. */
+struct loop *loop_new(struct interp *I);
+/* close() and free; handles still queued are dropped (their targets released). */
+void loop_free(struct loop *L);
+
+struct interp *loop_interp(const struct loop *L);
+double loop_time(const struct loop *L);
+/* time.sleep(d) with the virtual clock: the program blocks, the clock moves. */
+void loop_advance(struct loop *L, double d);
+uint64_t loop_iteration(const struct loop *L);
+int loop_is_running(const struct loop *L);
+int loop_is_closed(const struct loop *L);
+void loop_close(struct loop *L);
+
+/* call_soon(cb, arg): append to the ready FIFO.  target (may be NULL) gets a
+ * new reference until the handle runs; arg is referenced too.  Returns the
+ * handle id. */
+unsigned loop_call_soon(struct loop *L, loop_cb cb, const char *what,
+			void *target, struct trace_actor who, struct value arg);
+/* call_later(delay, ...) = call_at(time() + delay, ...).  Returns a timer the
+ * caller owns one reference to (timer_unref when done with it). */
+struct timer *loop_call_later(struct loop *L, double delay, loop_cb cb, const char *what,
+			      void *target, struct trace_actor who, struct value arg);
+struct timer *loop_call_at(struct loop *L, double when, loop_cb cb, const char *what,
+			   void *target, struct trace_actor who, struct value arg);
+void timer_cancel(struct timer *t);   /* TimerHandle.cancel(): mark only */
+void timer_unref(struct timer *t);
+double timer_when(const struct timer *t);
+
+/* One iteration (the phases above). */
+void loop_run_once(struct loop *L);
+/* run_forever(): iterate until stop().  Returns -1 (and does nothing) if the
+ * loop is already running or closed: a misuse for the caller to report. */
+int loop_run_forever(struct loop *L);
+void loop_stop(struct loop *L);
+
+/* For step mode and tests: the ready FIFO and timers as they are now. */
+size_t loop_ready_count(const struct loop *L);
+size_t loop_timer_count(const struct loop *L); /* live (uncancelled) timers */
+
+#endif

@@ -1,0 +1,182 @@
+/* value.h -- the small part of Python's object model the engine needs.
+ *
+ * A struct value is a tagged union passed by value.  Scalars (None, bool,
+ * int, float) live inline; everything else points at a reference-counted heap
+ * object whose first member is a struct obj.
+ *
+ * Ownership, for the whole engine: a function that returns a struct value
+ * gives the caller one reference (the caller must value_unref() it); a
+ * function that takes a struct value argument borrows it unless its comment
+ * says it "steals" the reference.  value_ref() returns its argument with one
+ * more reference, so `x = value_ref(y)` reads like Python's `x = y`.
+ */
+#ifndef CORO_VALUE_H
+#define CORO_VALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum value_kind {
+	VAL_NONE,
+	VAL_BOOL,
+	VAL_INT,
+	VAL_FLOAT,
+	VAL_STR,
+	VAL_TUPLE,
+	VAL_LIST,
+	VAL_SET,    /* iterates in insertion order; see ARCHITECTURE "set order" */
+	VAL_EXC,    /* an exception instance (struct exc) */
+	VAL_GEN,    /* a generator or coroutine (struct gen) */
+	VAL_FUTURE, /* a future or task (struct future) */
+	VAL_OBJ     /* an engine-internal object, never shown to the learner */
+};
+
+/* Header of every heap object.  dealloc runs when refcnt drops to zero. */
+struct obj {
+	int32_t refcnt;
+	uint8_t kind; /* enum value_kind of the object */
+	void (*dealloc)(struct obj *o);
+};
+
+struct exc;
+struct gen;
+struct future;
+
+struct value {
+	enum value_kind kind;
+	union {
+		int b;
+		long long i;
+		double f;
+		struct obj *o; /* VAL_STR and up */
+	} u;
+};
+
+struct vstr {
+	struct obj hdr;
+	size_t len;
+	char s[]; /* UTF-8, NUL-terminated */
+};
+
+struct vseq { /* tuple, list and set */
+	struct obj hdr;
+	size_t len, cap;
+	struct value *items;
+	size_t *index;  /* set: open-addressing table of item positions + 1 */
+	size_t icap;    /* its size (a power of two), 0 for lists and tuples */
+};
+
+/* Exception classes, with CPython's hierarchy (see exc_matches). */
+enum exc_type {
+	EXC_BASE_EXCEPTION,
+	EXC_EXCEPTION,
+	EXC_STOP_ITERATION,
+	EXC_GENERATOR_EXIT,
+	EXC_TYPE_ERROR,
+	EXC_VALUE_ERROR,
+	EXC_RUNTIME_ERROR,
+	EXC_KEY_ERROR,
+	EXC_OS_ERROR,
+	EXC_TIMEOUT_ERROR,       /* asyncio.TimeoutError is the builtin (3.11) */
+	EXC_CANCELLED_ERROR,     /* derives from BaseException in 3.8+ */
+	EXC_INVALID_STATE_ERROR, /* asyncio.InvalidStateError(Exception) */
+	EXC_ZERO_DIVISION_ERROR,
+	EXC_N_TYPES
+};
+
+struct exc {
+	struct obj hdr;
+	enum exc_type type;
+	struct value args;    /* always a tuple */
+	struct exc *cause;    /* __cause__ (owned, may be NULL) */
+	struct exc *context;  /* __context__ (owned, may be NULL) */
+	int suppress_context; /* __suppress_context__ */
+};
+
+/* --- constructors (each returns a new reference) --- */
+static inline struct value value_none(void) { struct value v = {VAL_NONE, {0}}; return v; }
+static inline struct value value_bool(int b) { struct value v = {VAL_BOOL, {0}}; v.u.b = !!b; return v; }
+static inline struct value value_int(long long i) { struct value v = {VAL_INT, {0}}; v.u.i = i; return v; }
+static inline struct value value_float(double f) { struct value v = {VAL_FLOAT, {0}}; v.u.f = f; return v; }
+struct value value_str(const char *s);
+struct value value_strn(const char *s, size_t n);
+/* A str made from s, which it frees (for strings built by xasprintf etc.). */
+struct value value_str_own(char *s);
+struct value value_strf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* A tuple of n items; steals a reference to each item. */
+struct value value_tuple(size_t n, ...);
+struct value value_list(void);
+struct value value_new_set(void); /* set(): an empty set */
+/* Append to a list or set; steals item.  A set ignores an item that is
+ * already in it (identity for objects, equality for scalars and strings). */
+void value_append(struct value seq, struct value item);
+/* set.discard(item): 1 if it was there.  O(n): it keeps insertion order. */
+int value_discard(struct value set, struct value item);
+/* Wraps an object pointer; takes a new reference to it. */
+struct value value_obj(void *o);
+
+/* --- reference counting --- */
+static inline struct value value_ref(struct value v)
+{
+	if (v.kind >= VAL_STR) v.u.o->refcnt++;
+	return v;
+}
+void value_unref_slow(struct obj *o);
+static inline void value_unref(struct value v)
+{
+	if (v.kind >= VAL_STR && --v.u.o->refcnt == 0) value_unref_slow(v.u.o);
+}
+/* *dst = v: steals v, releases the old *dst.  Python's `dst = v`. */
+static inline void value_set(struct value *dst, struct value v)
+{
+	struct value old = *dst;
+	*dst = v;
+	value_unref(old);
+}
+void obj_ref(void *o);
+void obj_unref(void *o);
+
+/* --- access --- */
+static inline int value_is_none(struct value v) { return v.kind == VAL_NONE; }
+static inline struct exc *value_exc(struct value v) { return v.kind == VAL_EXC ? (struct exc *)v.u.o : NULL; }
+static inline struct gen *value_gen(struct value v) { return v.kind == VAL_GEN ? (struct gen *)v.u.o : NULL; }
+static inline struct future *value_future(struct value v) { return v.kind == VAL_FUTURE ? (struct future *)v.u.o : NULL; }
+const char *value_cstr(struct value v); /* the bytes of a VAL_STR, else NULL */
+size_t value_len(struct value seq);
+struct value value_item(struct value seq, size_t i); /* borrowed */
+int value_truthy(struct value v);                   /* Python's bool(v) */
+int value_equal(struct value a, struct value b);    /* Python's a == b (identity for objects) */
+const char *value_type_name(struct value v);        /* type(v).__name__ */
+
+/* repr(v) and str(v), as CPython prints them.  Objects without a stable
+ * repr (generators, futures) print without an address.  Returns a string
+ * the caller frees. */
+char *value_repr(struct value v);
+char *value_str_of(struct value v);
+
+/* --- exceptions --- */
+/* An exception whose args are (msg,), or () when msg is NULL. */
+struct value exc_new(enum exc_type t, const char *msg);
+struct value exc_newf(enum exc_type t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* An exception whose args are (arg,); steals arg. */
+struct value exc_new_arg(enum exc_type t, struct value arg);
+const char *exc_type_name(enum exc_type t);
+/* isinstance(e, t), following CPython's hierarchy. */
+int exc_matches(const struct exc *e, enum exc_type t);
+/* StopIteration.value: args[0] or None (borrowed). */
+struct value exc_stop_value(const struct exc *e);
+/* raise NEW from CAUSE: sets __cause__ and __context__ (new refs). */
+void exc_set_cause(struct exc *e, struct exc *cause);
+/* "TypeError: msg" -- the last line of a traceback.  Caller frees. */
+char *exc_format(const struct exc *e);
+
+/* The one allocation helper: aborts with a message when memory runs out. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
