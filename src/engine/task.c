@@ -34,9 +34,9 @@ static void task_dealloc(struct obj *o)
 {
 	struct task *t = (struct task *)o;
 	task_unlink(t);
+	future_fini(&t->fut); /* first: its report shows the coroutine */
 	value_unref(t->coro);
 	obj_unref(t->waiter);
-	future_fini(&t->fut);
 	free(t);
 }
 
