@@ -11,8 +11,8 @@
 
 static void fut_event(struct future *f, enum ev_kind k, struct value v, int from, int to, const char *text)
 {
-	struct trace_event ev = {0};
-	ev.kind = k;
+	struct trace_event ev;
+	trace_event_init(&ev, k);
 	ev.actor = f->actor;
 	ev.value = v;
 	ev.state_from = from;
@@ -55,7 +55,7 @@ void future_fini(struct future *f)
 	value_unref(f->cancel_msg);
 	value_unref(f->cancelled_exc);
 	for (unsigned i = 0; i < f->ncbs; i++) obj_unref(f->cbs[i].ctx);
-	free(f->cbs);
+	if (f->cbs) obj_free(f->cbs, f->capcbs * sizeof *f->cbs);
 	f->I->live--;
 }
 
@@ -63,26 +63,37 @@ static void future_dealloc(struct obj *o)
 {
 	struct future *f = (struct future *)o;
 	future_fini(f);
-	free(f);
+	obj_free(f, sizeof *f);
 }
 
 struct value future_new(struct loop *L)
 {
-	struct future *f = xmalloc(sizeof *f);
+	struct future *f = obj_alloc(sizeof *f);
 	future_init(f, L, ACT_FUTURE, "Future", future_dealloc);
 	struct interp *I = f->I;
 	I->live++;
 	/* Futures have no name in Python; the trace calls them Future-N. */
 	f->actor.id = interp_new_id(I, ACT_FUTURE);
-	snprintf(f->name, sizeof f->name, "Future-%u", f->actor.id);
+	future_name_id_(f, "Future-", f->actor.id);
 	struct value v = value_obj(f);
 	obj_unref(f);
 	if (trace_on(I)) fut_event(f, EV_FUT_CREATE, value_none(), -1, FUT_PENDING, NULL);
 	return v;
 }
 
-int future_done(const struct future *f) { return f->state != FUT_PENDING; }
-int future_cancelled(const struct future *f) { return f->state == FUT_CANCELLED; }
+void future_name_id_(struct future *f, const char *prefix, unsigned n)
+{
+	char digits[10], *p = f->name;
+	int nd = 0;
+	while (*prefix) *p++ = *prefix++;
+	do {
+		digits[nd++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	while (nd) *p++ = digits[--nd];
+	*p = '\0';
+}
+
 
 const char *future_state_name(const struct future *f)
 {
@@ -141,7 +152,7 @@ int future_exception(struct future *f, struct value *out)
  * registration order; none runs inside set_result/set_exception/cancel. */
 static void schedule_callbacks(struct future *f)
 {
-	unsigned n = f->ncbs;
+	unsigned n = f->ncbs, cap = f->capcbs;
 	struct fut_callback *cbs = f->cbs;
 	f->cbs = NULL;
 	f->ncbs = f->capcbs = 0;
@@ -153,7 +164,7 @@ static void schedule_callbacks(struct future *f)
 		obj_unref(cbs[i].ctx);
 	}
 	value_unref(self);
-	free(cbs);
+	if (cbs) obj_free(cbs, cap * sizeof *cbs);
 }
 
 int future_set_result(struct future *f, struct value v, struct value *err)
@@ -208,8 +219,8 @@ void future_add_done_callback(struct future *f, loop_cb cb, const char *name, vo
 			      struct trace_actor who)
 {
 	if (trace_on(f->I)) {
-		struct trace_event ev = {0};
-		ev.kind = EV_CB_ADD;
+		struct trace_event ev;
+		trace_event_init(&ev, EV_CB_ADD);
 		ev.actor = f->actor;
 		ev.other = who;
 		ev.state_from = ev.state_to = -1;
@@ -224,8 +235,14 @@ void future_add_done_callback(struct future *f, loop_cb cb, const char *name, vo
 		return;
 	}
 	if (f->ncbs == f->capcbs) {
-		f->capcbs = f->capcbs ? 2 * f->capcbs : 2;
-		f->cbs = xrealloc(f->cbs, f->capcbs * sizeof *f->cbs);
+		/* Most futures get one callback (the task that awaits them):
+		 * start with room for one, from the pool. */
+		unsigned cap = f->capcbs ? 2 * f->capcbs : 1;
+		struct fut_callback *cbs = obj_alloc(cap * sizeof *cbs);
+		if (f->ncbs) memcpy(cbs, f->cbs, f->ncbs * sizeof *cbs);
+		if (f->cbs) obj_free(f->cbs, f->capcbs * sizeof *f->cbs);
+		f->cbs = cbs;
+		f->capcbs = cap;
 	}
 	obj_ref(ctx);
 	f->cbs[f->ncbs++] = (struct fut_callback){cb, name, ctx, who, interp_in_library(f->I)};
@@ -244,8 +261,8 @@ unsigned future_remove_done_callback(struct future *f, loop_cb cb, void *ctx)
 	}
 	f->ncbs = kept;
 	if (removed && trace_on(f->I)) {
-		struct trace_event ev = {0};
-		ev.kind = EV_CB_REMOVE;
+		struct trace_event ev;
+		trace_event_init(&ev, EV_CB_REMOVE);
 		ev.actor = f->actor;
 		ev.state_from = ev.state_to = -1;
 		ev.value = value_int(removed);

@@ -50,9 +50,13 @@ struct value future_new(struct loop *L);
 void future_init(struct future *f, struct loop *L, enum actor_kind k, const char *type_name,
 		 void (*dealloc)(struct obj *));
 void future_fini(struct future *f);
+/* f->name = prefix followed by n in decimal ("Task-3"), without snprintf,
+ * which would be a good part of the cost of creating a task.  prefix has at
+ * most 13 characters. */
+void future_name_id_(struct future *f, const char *prefix, unsigned n);
 
-int future_done(const struct future *f);
-int future_cancelled(const struct future *f);
+static inline int future_done(const struct future *f) { return f->state != FUT_PENDING; }
+static inline int future_cancelled(const struct future *f) { return f->state == FUT_CANCELLED; }
 const char *future_state_name(const struct future *f); /* "PENDING" ... */
 
 /* result(): returns 0 with *out = the result, or 1 with *out = the

@@ -58,12 +58,21 @@ char *gen_locals_repr(const struct gen *g)
 	return s;
 }
 
-/* The frame is gone (gi_frame = None): release what it held. */
+static size_t gen_size(const struct gen_code *code)
+{
+	return sizeof(struct gen) + (size_t)code->nlocals * sizeof(struct value);
+}
+
+/* The frame is gone (gi_frame = None): release what it held.  It happens
+ * once: a closed generator's frame is already clear. */
 static void clear_frame(struct gen *g)
 {
-	for (int i = 0; i < g->code->nlocals; i++) value_set(&g->locals[i], value_none());
+	for (int i = 0; i < g->code->nlocals; i++) {
+		struct value v = g->locals[i];
+		g->locals[i].kind = VAL_NONE;
+		value_unref(v);
+	}
 	value_set(&g->yf, value_none());
-	value_set(&g->in, value_none());
 	value_set(&g->thrown, value_none());
 	if (g->cdata) {
 		if (g->code->cdata_free) g->code->cdata_free(g->cdata);
@@ -95,35 +104,68 @@ static void gen_dealloc(struct obj *o)
 	 * where it is destroyed. */
 	if (is_coro(g) && g->state == GEN_CREATED && trace_on(I)) {
 		char *msg = xasprintf("RuntimeWarning: coroutine '%s' was never awaited", g->code->name);
-		struct trace_event ev = {0};
-		ev.kind = EV_WARN;
+		struct trace_event ev;
+		trace_event_init(&ev, EV_WARN);
 		ev.actor = g->frame.who;
 		ev.state_from = ev.state_to = -1;
 		ev.text = msg;
 		interp_emit(I, &ev);
 		free(msg);
 	}
-	g->state = GEN_CLOSED;
-	clear_frame(g);
-	value_unref(g->out);
+	if (g->state != GEN_CLOSED) {
+		g->state = GEN_CLOSED;
+		clear_frame(g);
+	}
 	I->live--;
-	free(g);
+	obj_free(g, gen_size(g->code));
+}
+
+/* A new generator of code, its locals not yet set. */
+static struct gen *gen_make(struct interp *I, const struct gen_code *code)
+{
+	struct gen *g = obj_alloc(gen_size(code));
+	g->hdr.refcnt = 1;
+	g->hdr.kind = VAL_GEN;
+	g->hdr.dealloc = gen_dealloc;
+	g->pc = 0;
+	g->state = GEN_CREATED;
+	g->yf_yielded = 0;
+	g->code = code;
+	g->I = I;
+	g->frame.back = NULL;
+	g->frame.who.kind = code->kind == GEN_KIND_COROUTINE ? ACT_CORO : ACT_GEN;
+	g->frame.who.id = interp_new_id(I, g->frame.who.kind);
+	g->frame.who.name = code->name;
+	g->frame.line = code->firstlineno;
+	g->frame.library = (code->flags & GEN_CODE_LIBRARY) != 0;
+	g->thrown = value_none();
+	g->yf = value_none();
+	g->cdata = NULL;
+	return g;
+}
+
+/* The first nargs locals are set: the others start as None; report it. */
+static struct value gen_born(struct interp *I, struct gen *g, int nargs)
+{
+	for (int i = nargs; i < g->code->nlocals; i++) g->locals[i].kind = VAL_NONE;
+	I->live++;
+	struct value v = {VAL_GEN, {0}};
+	v.u.o = &g->hdr;
+	if (trace_on(I)) {
+		struct trace_event ev;
+		trace_event_init(&ev, EV_GEN_CREATE);
+		ev.actor = g->frame.who;
+		ev.state_from = -1;
+		ev.state_to = GEN_CREATED;
+		ev.flags = g->code->flags & GEN_CODE_LIBRARY ? TRACE_LIBRARY : 0;
+		interp_emit(I, &ev);
+	}
+	return v;
 }
 
 struct value gen_new(struct interp *I, const struct gen_code *code, int nargs, ...)
 {
-	struct gen *g = xcalloc(1, sizeof *g + (size_t)code->nlocals * sizeof(struct value));
-	g->hdr.refcnt = 1;
-	g->hdr.kind = VAL_GEN;
-	g->hdr.dealloc = gen_dealloc;
-	g->I = I;
-	g->code = code;
-	g->state = GEN_CREATED;
-	g->frame.line = code->firstlineno;
-	g->frame.who.kind = code->kind == GEN_KIND_COROUTINE ? ACT_CORO : ACT_GEN;
-	g->frame.who.id = interp_new_id(I, g->frame.who.kind);
-	g->frame.who.name = code->name;
-	g->frame.library = (code->flags & GEN_CODE_LIBRARY) != 0;
+	struct gen *g = gen_make(I, code);
 	va_list ap;
 	va_start(ap, nargs);
 	for (int i = 0; i < nargs; i++) {
@@ -132,26 +174,24 @@ struct value gen_new(struct interp *I, const struct gen_code *code, int nargs, .
 		else value_unref(a);
 	}
 	va_end(ap);
-	I->live++;
-	struct value v = {VAL_GEN, {0}};
-	v.u.o = &g->hdr;
-	if (trace_on(I)) {
-		struct trace_event ev = {0};
-		ev.kind = EV_GEN_CREATE;
-		ev.actor = g->frame.who;
-		ev.state_from = -1;
-		ev.state_to = GEN_CREATED;
-		ev.flags = code->flags & GEN_CODE_LIBRARY ? TRACE_LIBRARY : 0;
-		interp_emit(I, &ev);
+	return gen_born(I, g, nargs < code->nlocals ? nargs : code->nlocals);
+}
+
+struct value gen_newv(struct interp *I, const struct gen_code *code, int nargs, const struct value *args)
+{
+	struct gen *g = gen_make(I, code);
+	for (int i = 0; i < nargs; i++) {
+		if (i < code->nlocals) value_put(&g->locals[i], args[i]);
+		else value_unref(args[i]);
 	}
-	return v;
+	return gen_born(I, g, nargs < code->nlocals ? nargs : code->nlocals);
 }
 
 static void gen_event(struct gen *g, enum ev_kind k, const char *how, struct value v, int from, int to, int inside)
 {
 	struct interp *I = g->I;
-	struct trace_event ev = {0};
-	ev.kind = k;
+	struct trace_event ev;
+	trace_event_init(&ev, k);
 	ev.actor = g->frame.who;
 	ev.text = how;
 	ev.value = v;
@@ -171,6 +211,37 @@ static enum gen_status refuse(struct gen *g, const char *how, struct value exc, 
 	if (trace_on(g->I)) gen_event(g, EV_GEN_ERROR, how, exc, (int)g->state, (int)g->state, 0);
 	*out = exc;
 	return GEN_RAISED;
+}
+
+/* The frame has run: suspend or close it (G1, G4, G8).  st and *out are
+ * what the body gave. */
+enum gen_status gen_after_body_(struct gen *g, enum gen_status st, struct value *out)
+{
+	struct interp *I = g->I;
+	switch (st) {
+	case GEN_YIELDED:
+		g->state = GEN_SUSPENDED;
+		if (trace_on(I)) gen_event(g, EV_GEN_YIELD, NULL, *out, GEN_RUNNING, GEN_SUSPENDED, 1);
+		return GEN_YIELDED;
+	case GEN_RETURNED:
+		g->state = GEN_CLOSED;
+		if (trace_on(I)) gen_event(g, EV_GEN_RETURN, NULL, *out, GEN_RUNNING, GEN_CLOSED, 1);
+		clear_frame(g);
+		return GEN_RETURNED;
+	default: {
+		g->state = GEN_CLOSED;
+		struct exc *e = value_exc(*out);
+		if (e && exc_matches(e, EXC_STOP_ITERATION)) { /* G8: PEP 479 */
+			struct value rt = kind_msg(g, EXC_RUNTIME_ERROR, "%s raised StopIteration");
+			exc_set_cause(value_exc(rt), e);
+			value_unref(*out);
+			*out = rt;
+		}
+		if (trace_on(I)) gen_event(g, EV_GEN_RAISE, NULL, *out, GEN_RUNNING, GEN_CLOSED, 1);
+		clear_frame(g);
+		return GEN_RAISED;
+	}
+	}
 }
 
 /* gen_send_ex2.  arg is borrowed; exc (None or VAL_EXC) is stolen. */
@@ -212,54 +283,19 @@ static enum gen_status resume(struct gen *g, struct value arg, struct value exc,
 	if (from == GEN_CREATED && has_exc) {
 		/* G7: thrown into a frame that has not started: raised at its
 		 * first line; nothing of the body runs. */
-		g->out = exc;
+		*out = exc;
 		st = GEN_RAISED;
 	} else {
-		value_set(&g->in, value_ref(arg));
+		value_set(&I->gen_in, value_ref(arg));
 		value_set(&g->thrown, exc);
-		g->frame.back = I->cur;
-		I->cur = &g->frame;
-		st = g->code->body(g);
-		I->cur = g->frame.back;
-		g->frame.back = NULL;
+		st = gen_run_body_(I, g, out);
 	}
-	*out = g->out;
-	g->out = value_none();
-
-	switch (st) {
-	case GEN_YIELDED:
-		g->state = GEN_SUSPENDED;
-		if (trace_on(I)) gen_event(g, EV_GEN_YIELD, NULL, *out, GEN_RUNNING, GEN_SUSPENDED, 1);
-		return GEN_YIELDED;
-	case GEN_RETURNED:
-		g->state = GEN_CLOSED;
-		if (trace_on(I)) gen_event(g, EV_GEN_RETURN, NULL, *out, GEN_RUNNING, GEN_CLOSED, 1);
-		clear_frame(g);
-		return GEN_RETURNED;
-	default: {
-		g->state = GEN_CLOSED;
-		struct exc *e = value_exc(*out);
-		if (e && exc_matches(e, EXC_STOP_ITERATION)) { /* G8: PEP 479 */
-			struct value rt = kind_msg(g, EXC_RUNTIME_ERROR, "%s raised StopIteration");
-			exc_set_cause(value_exc(rt), e);
-			value_unref(*out);
-			*out = rt;
-		}
-		if (trace_on(I)) gen_event(g, EV_GEN_RAISE, NULL, *out, GEN_RUNNING, GEN_CLOSED, 1);
-		clear_frame(g);
-		return GEN_RAISED;
-	}
-	}
+	return gen_after_body_(g, st, out);
 }
 
-enum gen_status gen_next(struct gen *g, struct value *out)
+enum gen_status gen_resume_(struct gen *g, struct value v, const char *how, struct value *out)
 {
-	return resume(g, value_none(), value_none(), 0, "next", out);
-}
-
-enum gen_status gen_send(struct gen *g, struct value v, struct value *out)
-{
-	return resume(g, v, value_none(), 0, "send", out);
+	return resume(g, v, value_none(), 0, how, out);
 }
 
 /* close_iter: close a delegate; an exception it raises is returned (VAL_EXC),
@@ -343,38 +379,6 @@ enum gen_status gen_close(struct gen *g, struct value *out)
 
 /* ---- helpers for bodies ---- */
 
-enum gen_status gen_yield_(struct gen *g, struct value v)
-{
-	g->out = v;
-	return GEN_YIELDED;
-}
-
-enum gen_status gen_return_(struct gen *g, struct value v)
-{
-	g->out = v;
-	return GEN_RETURNED;
-}
-
-enum gen_status gen_raise_(struct gen *g, struct value exc)
-{
-	g->out = exc;
-	return GEN_RAISED;
-}
-
-enum gen_status gen_raise_thrown_(struct gen *g)
-{
-	g->out = g->thrown;
-	g->thrown = value_none();
-	return GEN_RAISED;
-}
-
-void gen_take_sent_(struct gen *g, struct value *dst)
-{
-	if (dst) value_set(dst, g->in);
-	else value_unref(g->in);
-	g->in = value_none();
-}
-
 struct value gen_take_thrown(struct gen *g)
 {
 	struct value e = g->thrown;
@@ -392,10 +396,10 @@ int gen_await_begin_(struct gen *g, struct value aw)
 	}
 	value_set(&g->yf, aw);
 	g->yf_yielded = 0;
-	value_set(&g->in, value_none());
+	value_set(&g->I->gen_in, value_none());
 	if (trace_on(g->I)) {
-		struct trace_event ev = {0};
-		ev.kind = EV_GEN_AWAIT;
+		struct trace_event ev;
+		trace_event_init(&ev, EV_GEN_AWAIT);
 		ev.actor = g->frame.who;
 		ev.other = aw.kind == VAL_GEN ? value_gen(aw)->frame.who : value_future(aw)->actor;
 		ev.state_from = ev.state_to = -1;
@@ -407,7 +411,7 @@ int gen_await_begin_(struct gen *g, struct value aw)
 }
 
 /* One step of `yield from` / `await` (the SEND instruction): pass what this
- * resume brought (g->in or g->thrown) to the delegate.  Returns GEN_YIELDED
+ * resume brought (I->gen_in or g->thrown) to the delegate.  Returns GEN_YIELDED
  * (the delegate's value is this frame's yield), GEN_CONTINUE_ (done: result
  * in *dst) or GEN_RAISED (the exception is left in g->thrown). */
 enum gen_status gen_await_step_(struct gen *g, struct value *dst)
@@ -428,8 +432,9 @@ enum gen_status gen_await_step_(struct gen *g, struct value *dst)
 			st = gen_throw(sub, e, &r);
 			value_unref(e);
 		} else {
-			struct value in = g->in;
-			g->in = value_none();
+			struct value in;
+			value_put(&in, g->I->gen_in);
+			g->I->gen_in.kind = VAL_NONE;
 			st = gen_send(sub, in, &r);
 			value_unref(in);
 		}
@@ -443,21 +448,17 @@ enum gen_status gen_await_step_(struct gen *g, struct value *dst)
 		} else if (!g->yf_yielded && !future_done(f)) {
 			g->yf_yielded = 1;
 			f->blocking = 1;
-			value_set(&g->in, value_none());
-			g->out = value_ref(g->yf);
-			return GEN_YIELDED;
+			value_set(&g->I->gen_in, value_none());
+			return gen_yield_(g, value_ref(g->yf));
 		} else if (!future_done(f)) {
 			st = GEN_RAISED;
 			r = exc_new(EXC_RUNTIME_ERROR, "await wasn't used with future");
 		} else {
-			value_set(&g->in, value_none());
+			value_set(&g->I->gen_in, value_none());
 			st = future_result(f, &r) ? GEN_RAISED : GEN_RETURNED;
 		}
 	}
-	if (st == GEN_YIELDED) {
-		g->out = r;
-		return GEN_YIELDED;
-	}
+	if (st == GEN_YIELDED) return gen_yield_(g, r);
 	value_set(&g->yf, value_none());
 	if (st == GEN_RETURNED) {
 		if (dst) value_set(dst, r);

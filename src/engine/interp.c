@@ -43,17 +43,18 @@ void interp_leave(struct interp *I, struct frame *f)
 	f->back = NULL;
 }
 
-unsigned interp_new_id(struct interp *I, enum actor_kind k)
-{
-	return ++I->next_id[k & 7];
-}
-
 void interp_emit(struct interp *I, struct trace_event *ev)
 {
 	if (!I->sink.emit) return;
 	ev->seq = ++I->seq;
-	ev->time = I->loop ? loop_time(I->loop) : 0.0;
-	ev->iteration = I->loop ? loop_iteration(I->loop) : 0;
+	if (I->loop) {
+		const struct loop_clock *c = loop_clock_(I->loop);
+		ev->time = c->realtime ? loop_time(I->loop) : c->now;
+		ev->iteration = c->iteration;
+	} else {
+		ev->time = 0.0;
+		ev->iteration = 0;
+	}
 	if (!ev->line) ev->line = I->cur->line;
 	if (I->set_order) ev->flags |= TRACE_SET_ORDER;
 	if (interp_in_library(I)) ev->flags |= TRACE_LIBRARY;
@@ -63,8 +64,8 @@ void interp_emit(struct interp *I, struct trace_event *ev)
 static void text_event(struct interp *I, enum ev_kind k, const char *text)
 {
 	if (!trace_on(I)) return;
-	struct trace_event ev = {0};
-	ev.kind = k;
+	struct trace_event ev;
+	trace_event_init(&ev, k);
 	ev.actor = I->cur->who;
 	ev.state_from = ev.state_to = -1;
 	ev.text = text;
@@ -74,8 +75,8 @@ static void text_event(struct interp *I, enum ev_kind k, const char *text)
 void interp_event(struct interp *I, enum ev_kind k, struct trace_actor who)
 {
 	if (!trace_on(I)) return;
-	struct trace_event ev = {0};
-	ev.kind = k;
+	struct trace_event ev;
+	trace_event_init(&ev, k);
 	ev.actor = who;
 	ev.state_from = ev.state_to = -1;
 	interp_emit(I, &ev);
@@ -103,8 +104,8 @@ void interp_sleep(struct interp *I, double d)
 		double before = loop_time(L);
 		loop_advance(L, d);
 		if (trace_on(I)) {
-			struct trace_event ev = {0};
-			ev.kind = EV_LOOP_CLOCK;
+			struct trace_event ev;
+			trace_event_init(&ev, EV_LOOP_CLOCK);
 			ev.actor = I->cur->who;
 			ev.state_from = ev.state_to = -1;
 			ev.when = before;

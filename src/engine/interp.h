@@ -13,27 +13,30 @@
 
 struct loop;
 struct task;
+struct gathering;
 
 /* A frame that has a current line: the program's top level, or a generator. */
 struct frame {
-	int line;            /* f_lineno in the Python mirror; 0 = unknown */
 	struct frame *back;  /* the frame that resumed this one */
 	struct trace_actor who;
+	int line;            /* f_lineno in the Python mirror; 0 = unknown */
 	int library;         /* asyncio's own code, not the program's */
 };
 
 struct interp {
 	struct trace_sink sink;   /* emit == NULL: tracing off */
+	struct frame *cur;        /* innermost running frame */
+	struct value gen_in;      /* the resume in progress: the value sent in */
+	struct value gen_out;     /* ... and what the body yields, returns or raises */
 	uint64_t seq;             /* last event number */
 	unsigned next_id[8];      /* per actor kind */
 	unsigned task_counter;    /* asyncio's global Task-N counter */
 	struct frame top;         /* <module> */
-	struct frame *cur;        /* innermost running frame */
 	struct loop *loop;        /* the policy's current loop, or NULL */
 	struct task *current_task;/* asyncio.current_task() */
 	struct task *all_tasks;   /* every task not yet freed (not referenced) */
-	void *gatherings;         /* aio.c: every _GatheringFuture not yet freed */
-	void (*at_teardown)(struct interp *I); /* aio.c: break its own cycles */
+	struct gathering *gatherings; /* every _GatheringFuture not yet freed (aio.c) */
+	void (*at_teardown)(struct interp *I); /* run by task_destroy_pending */
 	int realtime;             /* loops wait for real instead of jumping */
 	int want_frames;          /* fill trace_event.frame (costly): step mode, JSON, --verbose */
 	int set_order;            /* > 0 while iterating a set: events get TRACE_SET_ORDER */
@@ -69,7 +72,7 @@ void interp_leave(struct interp *I, struct frame *f);
 /* The line the running frame is at (AT() in lessons). */
 static inline void interp_set_line(struct interp *I, int line) { I->cur->line = line; }
 
-unsigned interp_new_id(struct interp *I, enum actor_kind k);
+static inline unsigned interp_new_id(struct interp *I, enum actor_kind k) { return ++I->next_id[k & 7]; }
 
 /* The clock a program reads with time.time(): the loop's clock, created on
  * demand; time.sleep(d) advances it (or really sleeps in realtime mode). */

@@ -22,6 +22,19 @@
 struct loop;
 struct timer;
 
+/* The part of a loop that every trace event reads: the first member of
+ * struct loop, so that interp_emit reads it inline (loop_clock_) instead
+ * of calling loop_time and loop_iteration for each of millions of events. */
+struct loop_clock {
+	double now;               /* the virtual clock */
+	uint64_t iteration;       /* iterations so far */
+	int realtime;             /* the clock is CLOCK_MONOTONIC, not `now` */
+};
+static inline const struct loop_clock *loop_clock_(const struct loop *L)
+{
+	return (const struct loop_clock *)(const void *)L;
+}
+
 /* A callback run by the loop.  target is the object the handle keeps alive
  * (may be NULL); arg is the handle's argument (borrowed). */
 typedef void (*loop_cb)(struct interp *I, void *target, struct value arg);
@@ -64,6 +77,17 @@ struct timer *loop_call_at(struct loop *L, double when, loop_cb cb, const char *
 void timer_cancel(struct timer *t);   /* TimerHandle.cancel(): mark only */
 void timer_unref(struct timer *t);
 double timer_when(const struct timer *t);
+
+/* A hint for the cache, never needed for correctness.  For handles of
+ * callback cb queued a few places behind the one running, loop_run_once
+ * calls fetch(target, 0) (prefetch target itself; the loop does that for
+ * other handles), then, nearer, fetch(target, 1) and fetch(target, 2),
+ * which prefetch what running the handle will reach through target, one
+ * pointer further each time.  With a million tasks
+ * every step would otherwise wait for memory at each object it touches
+ * (task, coroutine, the coroutine that one awaits).  A few callbacks at
+ * most; registering one twice is harmless. */
+void loop_prefetch_with(loop_cb cb, void (*fetch)(const void *target, int stage));
 
 /* One iteration (the phases above). */
 void loop_run_once(struct loop *L);

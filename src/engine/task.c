@@ -12,8 +12,8 @@ static int task_cancel_(struct future *f, struct value msg) { return task_cancel
 
 static void task_event(struct task *t, enum ev_kind k, struct trace_actor other, struct value v)
 {
-	struct trace_event ev = {0};
-	ev.kind = k;
+	struct trace_event ev;
+	trace_event_init(&ev, k);
 	ev.actor = t->fut.actor;
 	ev.other = other;
 	ev.value = v;
@@ -37,7 +37,7 @@ static void task_dealloc(struct obj *o)
 	future_fini(&t->fut); /* first: its report shows the coroutine */
 	value_unref(t->coro);
 	obj_unref(t->waiter);
-	free(t);
+	obj_free(t, sizeof *t);
 }
 
 int task_cancelling(const struct task *t) { return t->num_cancels_requested; }
@@ -46,6 +46,32 @@ int task_cancelling(const struct task *t) { return t->num_cancels_requested; }
 static void step_soon(struct task *t, struct value exc)
 {
 	loop_call_soon(t->fut.loop, task_step_cb, "__step", t, t->fut.actor, exc);
+}
+
+/* Prefetch the 64-byte lines of the first size bytes at p. */
+static inline void prefetch_lines(const void *p, size_t size)
+{
+	for (size_t off = 0; off < size; off += 64) __builtin_prefetch((const char *)p + off);
+}
+
+/* For loop_run_once's prefetching: a step reads the task (stage 0: its
+ * head and the lines of the fields a step uses) and resumes its coroutine
+ * (stage 1), which resumes the one it awaits (stage 2).  A coroutine's
+ * size is not read here: its line may not have arrived yet. */
+static void task_prefetch(const void *target, int stage)
+{
+	const struct task *t = target;
+	if (stage == 0) {
+		__builtin_prefetch(t);
+		__builtin_prefetch((const char *)t + 63);
+		__builtin_prefetch(&t->coro);
+		__builtin_prefetch(&t->waiter + 1);
+		return;
+	}
+	const struct gen *c = value_gen(t->coro);
+	if (!c) return;
+	if (stage == 1) prefetch_lines(c, sizeof *c + 3 * sizeof(struct value));
+	else if (c->yf.kind >= VAL_STR) prefetch_lines(c->yf.u.o, sizeof *c + 2 * sizeof(struct value));
 }
 
 struct value task_new(struct loop *L, struct value coro, const char *name, struct value *err)
@@ -58,7 +84,14 @@ struct value task_new(struct loop *L, struct value coro, const char *name, struc
 		free(r);
 		return value_none();
 	}
-	struct task *t = xcalloc(1, sizeof *t);
+	static int prefetching;
+	if (!prefetching) {
+		loop_prefetch_with(task_step_cb, task_prefetch);
+		loop_prefetch_with(task_wakeup_callback, task_prefetch);
+		prefetching = 1;
+	}
+	struct task *t = obj_alloc(sizeof *t);
+	memset(t, 0, sizeof *t);
 	future_init(&t->fut, L, ACT_TASK, "Task", task_dealloc);
 	I->live++;
 	t->fut.is_task = 1;
@@ -67,14 +100,14 @@ struct value task_new(struct loop *L, struct value coro, const char *name, struc
 	t->coro = value_ref(coro);
 	/* 4.5: one process-wide counter, taken only when no name is given. */
 	if (name) snprintf(t->fut.name, sizeof t->fut.name, "%s", name);
-	else snprintf(t->fut.name, sizeof t->fut.name, "Task-%u", ++I->task_counter);
+	else future_name_id_(&t->fut, "Task-", ++I->task_counter);
 	t->fut.actor.id = interp_new_id(I, ACT_TASK);
 	t->next = I->all_tasks;
 	if (t->next) t->next->prev = t;
 	I->all_tasks = t;
 	if (trace_on(I)) {
-		struct trace_event ev = {0};
-		ev.kind = EV_TASK_CREATE;
+		struct trace_event ev;
+		trace_event_init(&ev, EV_TASK_CREATE);
 		ev.actor = t->fut.actor;
 		ev.other = c->frame.who;
 		ev.state_from = -1;
@@ -201,8 +234,8 @@ static void task_step(struct task *t, struct value exc_in)
 	}
 	I->current_task = prev; /* _leave_task */
 	if (trace_on(I)) {
-		struct trace_event ev = {0};
-		ev.kind = EV_TASK_STEP_END;
+		struct trace_event ev;
+		trace_event_init(&ev, EV_TASK_STEP_END);
 		ev.actor = self->actor;
 		ev.state_from = ev.state_to = (int)self->state;
 		interp_emit(I, &ev);
@@ -250,7 +283,7 @@ void task_destroy_pending(struct interp *I)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct task *t = v[i];
-		if (!future_done(&t->fut) && t->fut.log_destroy_pending) {
+		if (!future_done(&t->fut) && t->fut.log_destroy_pending && trace_on(I)) {
 			char *r = future_repr(&t->fut);
 			char *msg = xasprintf("Task was destroyed but it is pending!\ntask: %s", r);
 			interp_warn(I, msg);

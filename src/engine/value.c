@@ -62,22 +62,103 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/* ---- the object pool ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_PASSTHROUGH 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_PASSTHROUGH 1
+#endif
+#endif
+
+/* Size classes are multiples of 16 bytes up to POOL_MAX; larger objects go
+ * to malloc.  Blocks are carved by bumping a pointer; a released object
+ * goes on its class's free list and is reused first (LIFO, so it is
+ * usually still in the cache).  Blocks are returned to malloc only when no
+ * pooled object is alive, by obj_pool_trim. */
+enum { POOL_GRAIN = 16, POOL_MAX = 512, POOL_BLOCK = 64 * 1024 };
+
+struct pool_slot {
+	struct pool_slot *next;
+};
+
+struct pool_block {
+	struct pool_block *next;
+	max_align_t align;
+};
+
+static struct {
+	struct pool_slot *free[POOL_MAX / POOL_GRAIN + 1];
+	char *bump, *end;           /* the unused part of the newest block */
+	struct pool_block *blocks;
+	size_t live;                /* pooled objects not yet released */
+} pool;
+
+static void pool_grow(void)
+{
+	struct pool_block *b = xmalloc(POOL_BLOCK);
+	b->next = pool.blocks;
+	pool.blocks = b;
+	pool.bump = (char *)&b->align;
+	pool.end = (char *)b + POOL_BLOCK;
+}
+
+void *obj_alloc(size_t n)
+{
+#ifdef POOL_PASSTHROUGH
+	return xmalloc(n);
+#else
+	if (n > POOL_MAX) return xmalloc(n);
+	size_t c = (n + POOL_GRAIN - 1) / POOL_GRAIN;
+	pool.live++;
+	struct pool_slot *p = pool.free[c];
+	if (p) {
+		pool.free[c] = p->next;
+		return p;
+	}
+	size_t size = c * POOL_GRAIN;
+	if ((size_t)(pool.end - pool.bump) < size) pool_grow();
+	void *r = pool.bump;
+	pool.bump += size;
+	return r;
+#endif
+}
+
+void obj_free(void *p, size_t n)
+{
+#ifdef POOL_PASSTHROUGH
+	(void)n;
+	free(p);
+#else
+	if (n > POOL_MAX) {
+		free(p);
+		return;
+	}
+	struct pool_slot *s = p;
+	size_t c = (n + POOL_GRAIN - 1) / POOL_GRAIN;
+	s->next = pool.free[c];
+	pool.free[c] = s;
+	pool.live--;
+#endif
+}
+
+void obj_pool_trim(void)
+{
+	if (pool.live) return;
+	while (pool.blocks) {
+		struct pool_block *b = pool.blocks;
+		pool.blocks = b->next;
+		free(b);
+	}
+	memset(&pool, 0, sizeof pool);
+}
+
 /* ---- reference counting ---- */
 
 void value_unref_slow(struct obj *o)
 {
 	o->dealloc(o);
-}
-
-void obj_ref(void *o)
-{
-	if (o) ((struct obj *)o)->refcnt++;
-}
-
-void obj_unref(void *p)
-{
-	struct obj *o = p;
-	if (o && --o->refcnt == 0) o->dealloc(o);
 }
 
 struct value value_obj(void *p)
@@ -244,6 +325,11 @@ void value_append(struct value seq, struct value item)
 		return;
 	}
 	seq_push(q, item);
+}
+
+long value_find(struct value set, struct value item)
+{
+	return set_find((struct vseq *)set.u.o, item);
 }
 
 int value_discard(struct value set, struct value item)

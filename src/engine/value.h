@@ -111,6 +111,8 @@ struct value value_new_set(void); /* set(): an empty set */
 /* Append to a list or set; steals item.  A set ignores an item that is
  * already in it (identity for objects, equality for scalars and strings). */
 void value_append(struct value seq, struct value item);
+/* The position of item in a set (O(1) on average), or -1. */
+long value_find(struct value set, struct value item);
 /* set.discard(item): 1 if it was there.  O(n): it keeps insertion order. */
 int value_discard(struct value set, struct value item);
 /* Wraps an object pointer; takes a new reference to it. */
@@ -134,8 +136,39 @@ static inline void value_set(struct value *dst, struct value v)
 	*dst = v;
 	value_unref(old);
 }
-void obj_ref(void *o);
-void obj_unref(void *o);
+/* *dst = v (no reference change), field by field: a value just stored as
+ * two halves and read back with one 16-byte load stalls store forwarding
+ * (~10 cycles), which the compiler's whole-struct copy would do on the
+ * generator resume path. */
+static inline void value_put(struct value *dst, struct value v)
+{
+	dst->kind = v.kind;
+	dst->u = v.u;
+}
+/* Reference counting for object pointers (NULL is ignored), inline: every
+ * handle, callback and step takes and drops a few. */
+static inline void obj_ref(void *o)
+{
+	if (o) ((struct obj *)o)->refcnt++;
+}
+static inline void obj_unref(void *p)
+{
+	struct obj *o = p;
+	if (o && --o->refcnt == 0) o->dealloc(o);
+}
+
+/* Memory for the engine's small objects (generators, futures, tasks,
+ * timers, exceptions): per-size free lists carved from large blocks, so an
+ * allocation is a pop and a release a push, with no malloc header and no
+ * free-chunk consolidation, and objects made one after another (a task
+ * and its coroutine) sit side by side.  n must be the same at both calls.
+ * A sanitizer build uses malloc/free instead, so that AddressSanitizer sees
+ * every object. */
+void *obj_alloc(size_t n);
+void obj_free(void *p, size_t n);
+/* Give the pool's blocks back to malloc if no pooled object is alive
+ * (interp_free calls it). */
+void obj_pool_trim(void);
 
 /* --- access --- */
 static inline int value_is_none(struct value v) { return v.kind == VAL_NONE; }
