@@ -27,6 +27,30 @@ static unsigned lesson_epoch;
 
 /* --- numbers --- */
 
+/* Text from the command line as an error message may quote it: on one
+ * line (a control character becomes '?', so a newline or an escape in a
+ * --set value cannot break the one-line rule or reach the terminal), and
+ * at most SHOWN_MAX bytes, cut at a character boundary and marked "...". A
+ * --set of a million items is refused in a short line.  Caller frees. */
+enum { SHOWN_MAX = 64 };
+
+static char *shown(const char *s, size_t len)
+{
+	size_t n = len, i;
+	char *t;
+
+	if (n > SHOWN_MAX) {
+		n = SHOWN_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	t = xmalloc(n + 4);
+	for (i = 0; i < n; i++)
+		t[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	strcpy(t + n, n < len ? "..." : "");
+	return t;
+}
+
 /* A bound or a value as a person would write it: 1000, 0.5, 1e-05. */
 static void num_text(char *buf, size_t size, double x)
 {
@@ -105,7 +129,9 @@ static int parse_number(const struct knob *k, const char *text, size_t len, doub
 	errno = 0;
 	x = strtod(item, &end);
 	if (i < len || end == item || *end != '\0') {
-		*why = xasprintf(_("\"%s\" is not a number"), item);
+		char *what = shown(item, len);
+		*why = xasprintf(_("\"%s\" is not a number"), what);
+		free(what);
 		return 1;
 	}
 	if (errno == ERANGE && fabs(x) > 1) {
@@ -177,30 +203,6 @@ static int parse_knob(const struct knob *k, const char *value, struct knob_value
 
 /* --- runs and knobs --- */
 
-/* Text from the command line as an error message may quote it: on one
- * line (a control character becomes '?', so a newline or an escape in a
- * --set value cannot break the one-line rule or reach the terminal), and
- * at most SHOWN_MAX bytes, cut at a character boundary and marked "...". A
- * --set of a million items is refused in a short line.  Caller frees. */
-enum { SHOWN_MAX = 64 };
-
-static char *shown(const char *s, size_t len)
-{
-	size_t n = len, i;
-	char *t;
-
-	if (n > SHOWN_MAX) {
-		n = SHOWN_MAX;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	t = xmalloc(n + 4);
-	for (i = 0; i < n; i++)
-		t[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	strcpy(t + n, n < len ? "..." : "");
-	return t;
-}
-
 void lesson_run_init(struct lesson_run *r, const struct lesson *l)
 {
 	size_t i;
@@ -256,8 +258,8 @@ int lesson_set_knob(struct lesson_run *r, const char *assignment, char **msg)
 			strncat(names, l->knobs[j].name, sizeof names - strlen(names) - 1);
 		}
 		key = shown(assignment, klen);
-		*msg = xasprintf(_("--set %s: lesson %d has no knob \"%s\" (its knobs: %s)"),
-				 what, l->number, key, names);
+		*msg = xasprintf(_("--set %s: lesson %d has no knob \"%.*s\" (its knobs: %s)"),
+				 what, l->number, (int)strlen(key), key, names);
 		free(key);
 		free(what);
 		return 1;

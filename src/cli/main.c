@@ -627,9 +627,12 @@ static int run_traced(const struct lesson *l, const struct options *o)
 	run.I = NULL;
 
 	if (rj) {
-		if (render_json_finish(rj, status) && errno != EPIPE) {
-			msg = xasprintf(_("cannot write %s: %s"),
-					strcmp(o->json, "-") ? o->json : _("standard output"), strerror(errno));
+		if (render_json_finish(rj, status)) {
+			/* a closed pipe is no news to the reader who closed it */
+			msg = errno == EPIPE ? NULL
+					     : xasprintf(_("cannot write %s: %s"),
+							 strcmp(o->json, "-") ? o->json : _("standard output"),
+							 strerror(errno));
 			outfile_abort(&jf);
 			fail_msg(msg);
 			failed = 1;
@@ -639,9 +642,12 @@ static int run_traced(const struct lesson *l, const struct options *o)
 		}
 	}
 	if (rc) {
-		if (render_chrome_finish(rc) && errno != EPIPE) {
-			msg = xasprintf(_("cannot write %s: %s"),
-					strcmp(o->chrome, "-") ? o->chrome : _("standard output"), strerror(errno));
+		if (render_chrome_finish(rc)) {
+			/* a closed pipe is no news to the reader who closed it */
+			msg = errno == EPIPE ? NULL
+					     : xasprintf(_("cannot write %s: %s"),
+							 strcmp(o->chrome, "-") ? o->chrome : _("standard output"),
+							 strerror(errno));
 			outfile_abort(&cf);
 			fail_msg(msg);
 			failed = 1;
@@ -671,7 +677,9 @@ static int run_traced(const struct lesson *l, const struct options *o)
 				failed = finish_output(errno) ? 1 : 0;
 		}
 	}
-	if (!failed && o->output_only && finish_output(0))
+	/* Step mode, --output-only and --json - write to stdout: a write that
+	 * failed shows at the last flush (a full disk takes buffered writes). */
+	if (!failed && finish_output(0))
 		failed = 1;
 out:
 	recorder_free(rec);
@@ -700,7 +708,7 @@ static int run_replay(const char *path, const struct options *o)
 	}
 	memset(&so, 0, sizeof so);
 	so.color = want_color(o);
-	rc = stepper_run(rec, &meta, &so) ? finish_output(errno) : 0;
+	rc = stepper_run(rec, &meta, &so) ? finish_output(errno) : finish_output(0);
 	recorder_free(rec);
 	trace_meta_fini(&meta);
 	return rc;

@@ -564,17 +564,6 @@ int recorder_flat(const struct recorder *r, uint64_t seq, struct rec_flat *f)
 
 static size_t state_bytes(const struct rec_state *s);
 
-size_t recorder_bytes(const struct recorder *r)
-{
-	size_t n = r->events.cap * sizeof(struct rec_event) + r->pool.cap +
-		   r->offs.cap * sizeof(size_t) + map_bytes(&r->strs);
-	size_t i;
-
-	for (i = 0; i < r->checks.n; i++)
-		n += state_bytes(VEC_AT(&r->checks, struct checkpoint, i).st);
-	return n;
-}
-
 /* --- folding --- */
 
 static uint64_t key_of(const struct rec_actor *a)
@@ -828,10 +817,13 @@ static void apply(struct rec_state *s, const struct rec_event *e, uint64_t seq)
 			if (rec_state_done(s, &g->awaits))
 				g->awaits = no_actor;
 		}
-		if (g->state == GEN_RUNNING)
+		if (g->state == GEN_RUNNING) {
 			*(struct rec_actor *)vec_push(&s->running, sizeof e->actor) = e->actor;
-		else if (g->state == GEN_CLOSED)
-			g->awaits = no_actor, g->locals = 0;
+		} else if (g->state == GEN_CLOSED) {
+			/* close() of a generator that never started (G6) */
+			g->awaits = no_actor;
+			g->locals = 0;
+		}
 		break;
 	case EV_GEN_YIELD:
 		g = gen_get(s, &e->actor, seq);
@@ -1074,14 +1066,12 @@ void rec_state_seek(struct rec_state *s, uint64_t pos)
 	if (pos > n)
 		pos = n;
 	c = check_before(s->r, pos);
+	/* Back, or far ahead past a checkpoint: start again from the best
+	 * checkpoint (or the beginning) instead of folding from here. */
 	if (pos < s->pos || (c && c->pos > s->pos)) {
 		state_reset(s);
-		if (c) {
-			struct recorder *r = s->r;
-			state_clear(s);
+		if (c)
 			state_copy(s, c->st);
-			s->r = r;
-		}
 	}
 	while (s->pos < pos) {
 		s->pos++;

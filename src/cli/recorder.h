@@ -114,7 +114,7 @@ struct rec_event {
 struct recorder;
 
 /* Events beyond this many are refused: step mode keeps every one. */
-#define REC_MAX_EVENTS 8000000u
+#define REC_MAX_EVENTS 5000000u
 
 /* An empty recorder; free it with recorder_free. */
 struct recorder *recorder_new(void);
@@ -139,8 +139,6 @@ uint32_t recorder_find_str(const struct recorder *r, const char *s);
 /* Event seq as numbers and text (strings borrowed from r).  0, or -1 out
  * of range. */
 int recorder_flat(const struct recorder *r, uint64_t seq, struct rec_flat *f);
-/* Bytes the record holds (events, strings, checkpoints). */
-size_t recorder_bytes(const struct recorder *r);
 
 /* --- the state after N events --- */
 

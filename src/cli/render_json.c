@@ -36,6 +36,17 @@ int outfile_open(struct outfile *o, const char *path, char **msg)
 		*msg = xasprintf("%s: %s", path, strerror(EISDIR));
 		goto fail;
 	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A device or a pipe (/dev/stdout, /dev/null, a fifo) is written
+		 * in place: renaming over it would replace it. */
+		o->f = fopen(path, "w");
+		if (!o->f) {
+			*msg = xasprintf(_("cannot write %s: %s"), path, strerror(errno));
+			goto fail;
+		}
+		o->direct = 1;
+		return 0;
+	}
 	/* The temporary file lives beside the target, so that the rename
 	 * stays within one file system and is atomic. */
 	if (slash)
@@ -77,6 +88,8 @@ int outfile_commit(struct outfile *o, char **msg)
 	errno = 0;
 	if (fflush(o->f) != 0 || ferror(o->f))
 		err = errno ? errno : EIO;
+	if (o->direct && fclose(o->f) != 0 && !err)
+		err = errno ? errno : EIO;
 	if (o->tmp) {
 		if (fclose(o->f) != 0 && !err)
 			err = errno ? errno : EIO;
@@ -101,6 +114,8 @@ int outfile_commit(struct outfile *o, char **msg)
 
 void outfile_abort(struct outfile *o)
 {
+	if (o->direct && o->f)
+		fclose(o->f);
 	if (o->tmp) {
 		if (o->f)
 			fclose(o->f);
@@ -440,10 +455,18 @@ struct loader {
 	char *msg;
 };
 
+/* The message is one line of plain text whatever the file holds: control
+ * characters (a newline, an escape sequence in a quoted schema) become '?'. */
 static int fail(struct loader *L, char *msg)
 {
-	if (!L->msg)
+	char *p;
+
+	if (!L->msg) {
 		L->msg = xasprintf("%s: %s", L->path, msg);
+		for (p = L->msg; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	}
 	free(msg);
 	return 1;
 }

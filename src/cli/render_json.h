@@ -27,10 +27,12 @@
 /* --- an output file that appears whole or not at all --- */
 
 /* Writes go to a temporary file in the target's directory; commit renames
- * it over the target.  "-" means standard output (written directly). */
+ * it over the target.  "-" means standard output; a target that exists and
+ * is not a regular file (/dev/stdout, a fifo) is written in place. */
 struct outfile {
 	FILE *f;
 	char *path, *tmp;   /* tmp NULL for standard output */
+	int direct;         /* a device or pipe, written in place */
 };
 
 /* Returns 0, or 1 with a message (caller frees) in *msg. */

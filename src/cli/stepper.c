@@ -43,7 +43,9 @@ enum {
 	LIST_MAX = 40,       /* rows of tasks / ready / timers before "and N more" */
 	WHERE_MAX = 12,      /* task trees `where` prints without a name */
 	CHAIN_MAX = 64,      /* links of an await chain followed */
-	NAMES_MAX = 4000     /* names offered by completion */
+	NAMES_MAX = 4000,    /* names offered by completion */
+	COL_MAX = 30,        /* a table column but the last is cut to this */
+	WORD_MAX = 200       /* bytes of a command's word */
 };
 
 enum family { F_GEN, F_TASK, F_FUT, F_LOOP, F_PRINT, F_SAY, F_WARN, F_NOTE, F_ERR, F_N };
@@ -92,7 +94,7 @@ struct stepper {
 	size_t nnames;
 	EditLine *el;
 	History *hist;
-	struct sbuf what, state, tmp, row;
+	struct sbuf what, state, tmp;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -890,7 +892,10 @@ static void show_here(struct stepper *S)
 
 /* --- breakpoints --- */
 
-static int bp_hit(const struct stepper *S, uint64_t seq)
+/* Whether event seq hits a breakpoint (its number, 1-based) or not (0).
+ * prev_line: the last line an event before it was at; events of
+ * asyncio's own code carry none and do not count as leaving a line. */
+static int bp_hit(const struct stepper *S, uint64_t seq, int prev_line)
 {
 	const struct rec_event *e = recorder_event(S->r, seq), *p = recorder_event(S->r, seq - 1);
 	size_t i;
@@ -908,7 +913,7 @@ static int bp_hit(const struct stepper *S, uint64_t seq)
 			break;
 		case BP_LINE:
 			/* on reaching the line, not at every event on it */
-			if (e->line == b->line && (!p || p->line != b->line))
+			if (e->line == b->line && prev_line != b->line)
 				return (int)i + 1;
 			break;
 		case BP_TIME:
@@ -925,18 +930,24 @@ static int bp_hit(const struct stepper *S, uint64_t seq)
 static int run_to(struct stepper *S, uint64_t to, int honour, int (*stop)(struct stepper *, uint64_t))
 {
 	uint64_t pos = rec_state_pos(S->st), i;
-	int hit = 0;
+	int hit = 0, prev_line = 0;
+	const struct rec_event *e;
 
 	interrupted = 0;
+	for (i = pos; i > 0 && i + 10000 > pos && !prev_line; i--)
+		prev_line = recorder_event(S->r, i)->line;
 	for (i = pos + 1; i <= to; i++) {
 		if ((i & 4095) == 0 && interrupted) {
 			rec_state_seek(S->st, i - 1);
 			return -1;
 		}
-		if (honour && S->nbps && (hit = bp_hit(S, i)) != 0) {
+		if (honour && S->nbps && (hit = bp_hit(S, i, prev_line)) != 0) {
 			rec_state_seek(S->st, i);
 			return hit;
 		}
+		e = recorder_event(S->r, i);
+		if (e->line)
+			prev_line = e->line;
 		if (stop && stop(S, i)) {
 			rec_state_seek(S->st, i);
 			return 0;
@@ -1243,6 +1254,16 @@ struct table {
 	size_t ncols, nrows, cap;
 };
 
+static void table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof *t);
+}
+
 /* Appends a row of ncols cells (each strdup'd). */
 static void table_row(struct table *t, ...)
 {
@@ -1269,13 +1290,22 @@ static void table_print(struct stepper *S, struct table *t, int indent)
 	int *w = xcalloc(t->ncols, sizeof *w);
 	size_t r, c;
 
+	/* A long cell (a task's result) is cut rather than pushing the
+	 * columns after it off the screen. */
 	for (r = 0; r < t->nrows; r++)
 		for (c = 0; c + 1 < t->ncols; c++) {
-			int x = text_width(t->cells[r * t->ncols + c]);
+			char **cell = &t->cells[r * t->ncols + c];
+			int x = text_width(*cell);
+			if (x > COL_MAX) {
+				char *cut = cut_dup(*cell, COL_MAX);
+				free(*cell);
+				*cell = cut;
+				x = COL_MAX;
+			}
 			if (x > w[c])
 				w[c] = x;
 		}
-	for (r = 0; r < t->nrows; r++) {
+	for (r = 0; r < t->nrows && !interrupted; r++) {
 		int col = indent;
 		if (r == 0)
 			style(S, "1");
@@ -1292,11 +1322,8 @@ static void table_print(struct stepper *S, struct table *t, int indent)
 		}
 		nl(S);
 	}
-	for (r = 0; r < t->nrows * t->ncols; r++)
-		free(t->cells[r]);
-	free(t->cells);
+	table_free(t);
 	free(w);
-	memset(t, 0, sizeof *t);
 }
 
 static void more_rows(struct stepper *S, size_t n, const char *cmd)
@@ -1326,9 +1353,25 @@ static void frame_place(struct stepper *S, struct sbuf *b, const struct rec_gen 
 	case GEN_CLOSED:
 		sb_add(b, _("finished"));
 		return;
-	case GEN_RUNNING:
+	case GEN_RUNNING: {
+		/* The innermost running frame is at the current event's line. */
+		const struct rec_actor *run;
+		size_t n = rec_state_running(S->st, &run);
+		const struct rec_event *e = recorder_event(S->r, rec_state_pos(S->st));
 		sb_add(b, _("running"));
+		if (n && run[n - 1].kind == g->who.kind && run[n - 1].id == g->who.id && e && e->line &&
+		    !g->library) {
+			sb_add(b, ", ");
+			sb_printf(b, _("line %d"), e->line);
+			src = source_line(S, e->line);
+			if (src) {
+				while (*src == ' ' || *src == '\t')
+					src++;
+				sb_printf(b, ": %s", src);
+			}
+		}
 		return;
+	}
 	default:
 		break;
 	}
@@ -1436,8 +1479,7 @@ static void cmd_tasks(struct stepper *S, int argc, char **argv)
 	}
 	if (only && !shown) {
 		say(S, _("tasks: no task is called \"%s\""), only);
-		free(t.cells[0]), free(t.cells[1]), free(t.cells[2]), free(t.cells[3]);
-		free(t.cells);
+		table_free(&t);
 	} else {
 		table_print(S, &t, 2);
 		if (!only && !all && n > shown)
@@ -1547,9 +1589,11 @@ static void cmd_timers(struct stepper *S, int argc, char **argv)
 		d = rec_flat_handle_desc(&f);
 		snprintf(num, sizeof num, "#%u", v[i].id);
 		fmt_time(a, sizeof a, v[i].when);
-		snprintf(when, sizeof when, "t=%s s", a);
+		/* TRANSLATORS: a timer's deadline, "t=2 s" */
+		snprintf(when, sizeof when, _("t=%s s"), a);
 		fmt_time(a, sizeof a, v[i].when - now > 0 ? v[i].when - now : 0);
-		snprintf(in, sizeof in, "%s s", a);
+		/* TRANSLATORS: seconds until a timer is due, "1.5 s" */
+		snprintf(in, sizeof in, _("%s s"), a);
 		table_row(&t, num, when, in, d);
 		free(d);
 	}
@@ -1680,12 +1724,14 @@ static void where_task(struct stepper *S, const struct rec_task *t, int depth, i
 		where_chain(S, t->coro, depth + 1, budget - 1);
 }
 
+/* The frames running outside any task (a generator driven by the top
+ * level); inside a task step they show in the task's tree. */
 static void where_running(struct stepper *S)
 {
 	const struct rec_actor *run;
 	size_t n = rec_state_running(S->st, &run), i;
 
-	if (!n)
+	if (!n || rec_state_current_task(S->st))
 		return;
 	/* TRANSLATORS: the frames running right now, the top level first */
 	say(S, "%s", _("Running now (innermost last):"));
@@ -1833,7 +1879,7 @@ static void label_row(struct stepper *S, const char *label, int lw, const char *
 static void cmd_frame(struct stepper *S, int argc, char **argv)
 {
 	const struct rec_gen *g;
-	const char *labels[6];
+	const char *labels[7];
 	int lw = 0, i;
 	struct sbuf b = {0};
 	char *s;
@@ -1863,7 +1909,8 @@ static void cmd_frame(struct stepper *S, int argc, char **argv)
 	labels[3] = _("awaits");
 	labels[4] = _("created at");
 	labels[5] = _("outcome");
-	for (i = 0; i < 6; i++)
+	labels[6] = _("now");
+	for (i = 0; i < 7; i++)
 		if (text_width(labels[i]) > lw)
 			lw = text_width(labels[i]);
 	style_fam(S, F_GEN, 0);
@@ -1887,6 +1934,11 @@ static void cmd_frame(struct stepper *S, int argc, char **argv)
 		else
 			frame_place(S, &b, g);
 		label_row(S, labels[1], lw, sb_str(&b));
+	}
+	if (g->state == GEN_RUNNING) {
+		sb_clear(&b);
+		frame_place(S, &b, g);
+		label_row(S, labels[6], lw, sb_str(&b));
 	}
 	if (g->state == GEN_SUSPENDED)
 		label_row(S, labels[2], lw, g->locals ? str(S, g->locals) : _("(none)"));
@@ -1965,12 +2017,20 @@ static void cmd_out(struct stepper *S, int argc, char **argv)
 		usage_hint(S, argv[0], "");
 		return;
 	}
-	for (i = 1; i <= pos; i++) {
+	for (i = 1; i <= pos && !interrupted; i++) {
 		const struct rec_event *e = recorder_event(S->r, i);
+		const char *t, *nlp;
 		if (e->kind != EV_PRINT)
 			continue;
-		fputs(str(S, e->text), stdout);
-		putchar('\n');
+		/* put_n drops control characters: a trace file cannot send
+		 * escape sequences to the terminal. */
+		for (t = str(S, e->text);; t = nlp + 1) {
+			nlp = strchr(t, '\n');
+			put_n(S, t, nlp ? (size_t)(nlp - t) : strlen(t));
+			nl(S);
+			if (!nlp)
+				break;
+		}
 		any = 1;
 	}
 	if (!any)
@@ -2084,22 +2144,31 @@ static void cmd_help(struct stepper *S, int argc, char **argv)
 
 /* --- reading commands --- */
 
-/* Splits line (modified) into at most 8 words. */
+/* Splits line (modified) into at most 8 words.  A word longer than
+ * WORD_MAX bytes is cut (ending in "…"): no name or number is that long,
+ * and a message that quotes it stays one short line. */
 static int split(char *line, char **argv)
 {
 	int argc = 0;
 	char *p = line;
 
 	while (*p && argc < 8) {
+		char *w;
 		while (isspace((unsigned char)*p))
 			p++;
 		if (!*p)
 			break;
-		argv[argc++] = p;
+		argv[argc++] = w = p;
 		while (*p && !isspace((unsigned char)*p))
 			p++;
 		if (*p)
 			*p++ = '\0';
+		if (strlen(w) > WORD_MAX) {
+			size_t n = WORD_MAX - 3;
+			while (n && ((unsigned char)w[n] & 0xc0) == 0x80)
+				n--;
+			memcpy(w + n, "…", sizeof "…");
+		}
 	}
 	return argc;
 }
@@ -2146,6 +2215,9 @@ static void execute(struct stepper *S, const char *input)
 	}
 	argv[0] = (char *)c->name;
 	c->fn(S, argc, argv);
+	/* A Ctrl-C during the command stopped it (or came too late to): it
+	 * is spent, and must not abandon the next line. */
+	interrupted = 0;
 	free(line);
 }
 
@@ -2269,9 +2341,13 @@ static unsigned char complete_cb(EditLine *el, int ch)
 		} else {
 			/* Nothing more in common: list them under the line. */
 			putchar('\n');
-			for (i = 0; i < c.n; i++)
-				printf("%s%s", i ? "  " : "", c.v[i]);
-			putchar('\n');
+			S->col = 0;
+			for (i = 0; i < c.n; i++) {
+				if (i)
+					put(S, "  ");
+				put(S, c.v[i]);
+			}
+			nl(S);
 			fflush(stdout);
 			rc = CC_REDISPLAY;
 		}
@@ -2286,13 +2362,46 @@ static unsigned char complete_cb(EditLine *el, int ch)
  * sends it as a character: the signal is kept for long moves.) */
 static unsigned char interrupt_cb(EditLine *el, int ch)
 {
-	struct stepper *S = NULL;
-
+	(void)el;
 	(void)ch;
-	el_get(el, EL_CLIENTDATA, &S);
 	interrupted = 1;
 	fputs("^C", stdout);
 	return CC_NEWLINE;
+}
+
+/* libedit's own reader retries a read() that a signal interrupts, so a
+ * Ctrl-C that arrives as SIGINT (the terminal is not in editing mode when
+ * libedit reads typed-ahead input) would be lost: this one gives up. */
+static int getc_cb(EditLine *el, wchar_t *wc)
+{
+	char buf[8];
+	size_t n = 0;
+
+	(void)el;
+	for (;;) {
+		mbstate_t ps;
+		size_t k;
+		ssize_t r;
+		if (interrupted) {
+			errno = EINTR;
+			return -1;
+		}
+		r = read(STDIN_FILENO, buf + n, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		n++;
+		memset(&ps, 0, sizeof ps);
+		k = mbrtowc(wc, buf, n, &ps);
+		if (k == (size_t)-2 && n < sizeof buf)
+			continue;
+		if (k == (size_t)-1 || k == (size_t)-2)
+			*wc = (unsigned char)buf[0];
+		return 1;
+	}
 }
 
 static char *prompt_cb(EditLine *el)
@@ -2365,6 +2474,22 @@ static void run_plain(struct stepper *S)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	char n[32];
+	char *s;
+
+	/* One line to say what is being stepped through (a log of a scripted
+	 * session starts with it); no prompt follows. */
+	fmt_count(n, sizeof n, S->n);
+	if (S->m->lesson)
+		/* TRANSLATORS: "Lesson 3 · Producer and consumer: step mode, 38 events" */
+		s = xasprintf(_("Lesson %d · %s: step mode, %s events"), S->m->lesson,
+			      S->m->title ? S->m->title : "", n);
+	else
+		s = xasprintf(_("Step mode, %s events"), n);
+	style(S, "1");
+	put_fit(S, s);
+	nl(S);
+	free(s);
 
 	while (!S->quit && (len = getline(&line, &cap, stdin)) >= 0) {
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -2393,10 +2518,13 @@ static void run_edit(struct stepper *S)
 	el_set(S->el, EL_CLIENTDATA, S);
 	el_set(S->el, EL_EDITOR, "emacs");
 	el_set(S->el, EL_PROMPT, prompt_cb);
+	el_set(S->el, EL_GETCFN, getc_cb);
 	el_set(S->el, EL_HIST, history, S->hist);
-	el_set(S->el, EL_ADDFN, "coro-complete", "complete a command or name", complete_cb);
+	/* el_wset: the narrow el_set copies a function's name and help and
+	 * never frees the copies. */
+	el_wset(S->el, EL_ADDFN, L"coro-complete", L"complete a command or name", complete_cb);
 	el_set(S->el, EL_BIND, "^I", "coro-complete", NULL);
-	el_set(S->el, EL_ADDFN, "coro-interrupt", "abandon the line", interrupt_cb);
+	el_wset(S->el, EL_ADDFN, L"coro-interrupt", L"abandon the line", interrupt_cb);
 	el_set(S->el, EL_BIND, "^C", "coro-interrupt", NULL);
 	/* While a line is edited Ctrl-C is a key (bound above); while a
 	 * command runs it is SIGINT, which stops a long move. */
@@ -2408,20 +2536,17 @@ static void run_edit(struct stepper *S)
 		int count = 0;
 		const char *line;
 		fflush(stdout);
-		interrupted = 0;
 		line = el_gets(S->el, &count);
-		if (!line) {
-			if (count < 0 && errno == EINTR) {
-				putchar('\n');
-				continue;
-			}
-			putchar('\n');
-			break;
-		}
-		if (interrupted) {
+		/* Ctrl-C ends the line (an empty one comes back as NULL, like
+		 * end of input: the flag tells them apart). */
+		if (interrupted || (!line && count < 0 && errno == EINTR)) {
 			interrupted = 0;
 			putchar('\n');
 			continue;
+		}
+		if (!line) {
+			putchar('\n');
+			break;
 		}
 		{
 			char *l = xstrdup(line), *e = l + strlen(l);
@@ -2480,7 +2605,6 @@ int stepper_run(struct recorder *r, const struct trace_meta *m, const struct ste
 	free(S.what.s);
 	free(S.state.s);
 	free(S.tmp.s);
-	free(S.row.s);
 	if (err)
 		errno = err;
 	return err != 0;
