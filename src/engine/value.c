@@ -95,6 +95,7 @@ static struct {
 	size_t live;                /* pooled objects not yet released */
 } pool;
 
+#ifndef POOL_PASSTHROUGH
 static void pool_grow(void)
 {
 	struct pool_block *b = xmalloc(POOL_BLOCK);
@@ -103,6 +104,7 @@ static void pool_grow(void)
 	pool.bump = (char *)&b->align;
 	pool.end = (char *)b + POOL_BLOCK;
 }
+#endif
 
 void *obj_alloc(size_t n)
 {
