@@ -1101,7 +1101,8 @@ size_t rec_state_gens(const struct rec_state *s, const struct rec_gen **v)
 
 size_t rec_state_ready(const struct rec_state *s, const struct rec_handle **v, size_t *nbatch)
 {
-	*v = (const struct rec_handle *)s->ready.p + s->ready_head;
+	/* no pointer arithmetic on an empty (NULL) queue: that is undefined */
+	*v = s->ready.p ? (const struct rec_handle *)s->ready.p + s->ready_head : NULL;
 	if (nbatch)
 		*nbatch = s->batch_left;
 	return ready_len(s);
