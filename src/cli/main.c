@@ -68,8 +68,34 @@ struct options {
 	const char *lesson_only; /* the first option that needs `lesson N` */
 };
 
+/* A command-line argument as a message quotes it: on one line (a control
+ * character becomes '?', so a newline cannot split the message and an
+ * escape cannot reach the terminal) and at most QUOTE_MAX bytes, cut at a
+ * character boundary and marked "...".  The result lives in one of a few
+ * rotating buffers: enough for the arguments of one message. */
+enum { QUOTE_MAX = 64, QUOTE_BUFS = 4 };
+
+static const char *q(const char *s)
+{
+	static char bufs[QUOTE_BUFS][QUOTE_MAX + 4];
+	static unsigned next;
+	char *t = bufs[next++ % QUOTE_BUFS];
+	size_t len = strlen(s), n = len, i;
+
+	if (n > QUOTE_MAX) {
+		n = QUOTE_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	for (i = 0; i < n; i++)
+		t[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	strcpy(t + n, n < len ? "..." : "");
+	return t;
+}
+
 /* One line on stderr, then exit 2.  Never a second line: a hint, when one
- * helps, goes at the end of the same line. */
+ * helps, goes at the end of the same line.  Arguments from the command line
+ * go through q(). */
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void usage_error(const char *fmt, ...)
 {
@@ -740,9 +766,9 @@ static const struct lesson *lesson_arg(const char *arg)
 
 	if (n < 0)
 		usage_error(_("lesson \"%s\": not a lesson number (lessons are numbered 1 to %zu)"),
-			    arg, lesson_count);
+			    q(arg), lesson_count);
 	if (!l)
-		usage_error(_("lesson %s: no such lesson (lessons are numbered 1 to %zu)"), arg,
+		usage_error(_("lesson %s: no such lesson (lessons are numbered 1 to %zu)"), q(arg),
 			    lesson_count);
 	return l;
 }
@@ -792,7 +818,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_LANG:
 			if (!i18n_valid(optarg))
-				usage_error(_("--lang %s: choose en or zh"), optarg);
+				usage_error(_("--lang %s: choose en or zh"), q(optarg));
 			o->lang = optarg;
 			break;
 		case OPT_NO_COLOR:
@@ -833,19 +859,19 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case ':':
 			usage_error(_("option %s needs a value (see coro-learn --help)"),
-				    argv[optind - 1]);
+				    q(argv[optind - 1]));
 		default:
 			if (optopt >= '0' && optopt <= '9')
 				usage_error(_("lesson %s: no such lesson (lessons are numbered 1 to %zu)"),
-					    negative_number(argc, argv), lesson_count);
+					    q(negative_number(argc, argv)), lesson_count);
 			if (optopt >= OPT_VERSION) {
-				const char *a = argv[optind - 1], *eq = strchr(a, '=');
+				const char *a = q(argv[optind - 1]), *eq = strchr(a, '=');
 				usage_error(_("option %.*s takes no value"),
 					    eq ? (int)(eq - a) : (int)strlen(a), a);
 			}
 			if (optopt)
 				usage_error(_("unknown option -%c (see coro-learn --help)"), optopt);
-			usage_error(_("unknown option %s (see coro-learn --help)"), argv[optind - 1]);
+			usage_error(_("unknown option %s (see coro-learn --help)"), q(argv[optind - 1]));
 		}
 	}
 }
@@ -876,7 +902,7 @@ int main(int argc, char **argv)
 	}
 	if (!cmd || !strcmp(cmd, "help")) {
 		if (cmd && nargs > 2)
-			usage_error(_("help: unexpected argument \"%s\""), args[2]);
+			usage_error(_("help: unexpected argument \"%s\""), q(args[2]));
 		if (cmd && nargs == 2) {
 			print_lesson_help(lesson_arg(args[1]));
 			return finish_output(0);
@@ -893,7 +919,7 @@ int main(int argc, char **argv)
 			usage_error(_("lesson: which one? Give a number from 1 to %zu"), lesson_count);
 		l = lesson_arg(args[1]);
 		if (nargs > 2)
-			usage_error(_("lesson %s: unexpected argument \"%s\""), args[1], args[2]);
+			usage_error(_("lesson %s: unexpected argument \"%s\""), q(args[1]), q(args[2]));
 		if (o.help) {
 			print_lesson_help(l);
 			return finish_output(0);
@@ -928,7 +954,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "list")) {
 		if (nargs > 1)
-			usage_error(_("list: unexpected argument \"%s\""), args[1]);
+			usage_error(_("list: unexpected argument \"%s\""), q(args[1]));
 		if (o.lesson_only)
 			usage_error(_("%s only applies to coro-learn lesson N"), o.lesson_only);
 		print_list();
@@ -938,12 +964,12 @@ int main(int argc, char **argv)
 		if (nargs < 2)
 			usage_error(_("replay: which file? Give the trace to replay"));
 		if (nargs > 2)
-			usage_error(_("replay: unexpected argument \"%s\""), args[2]);
+			usage_error(_("replay: unexpected argument \"%s\""), q(args[2]));
 		if (o.lesson_only)
 			usage_error(_("%s only applies to coro-learn lesson N"), o.lesson_only);
 		return run_replay(args[1], &o);
 	}
 	if (parse_number(cmd) >= 0)
-		usage_error(_("unknown command \"%s\" (did you mean coro-learn lesson %s?)"), cmd, cmd);
-	usage_error(_("unknown command \"%s\" (commands: list, lesson, help)"), cmd);
+		usage_error(_("unknown command \"%s\" (did you mean coro-learn lesson %s?)"), q(cmd), q(cmd));
+	usage_error(_("unknown command \"%s\" (commands: list, lesson, help)"), q(cmd));
 }
