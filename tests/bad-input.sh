@@ -75,6 +75,26 @@ check_msg "--lang fr" 2 "coro-learn: --lang fr: choose en or zh"
 run list --set n=1
 check_msg "--set with list" 2 "coro-learn: --set only applies to coro-learn lesson N"
 
+# An argument with a newline or an escape, or a huge one, is quoted on one
+# short line with no escape in it, wherever a message quotes it.
+one_short_line() {
+	[ "$RC" = 2 ] && [ ! -s "$OUT" ] && [ "$(lines "$ERR")" = 1 ] &&
+		[ "$(wc -c <"$ERR")" -lt 400 ] && ! LC_ALL=C grep -q "$(printf '\033')" "$ERR"
+}
+nl_arg=$(printf 'a\nb')
+esc_arg=$(printf '\033[2Jx')
+big_arg=$(head -c 100000 /dev/zero | tr '\0' 7)
+for args in "lesson|$nl_arg" "lesson|$esc_arg" "lesson|$big_arg" "$nl_arg" "$esc_arg" "$big_arg" \
+	"--$nl_arg" "lesson|1|--lang|$nl_arg" "lesson|1|$esc_arg" "help|3|$nl_arg" "list|$big_arg"; do
+	old_ifs=$IFS
+	IFS='|'
+	# shellcheck disable=SC2086
+	set -- $args
+	IFS=$old_ifs
+	run "$@"
+	check "coro-learn $(printf '%.40s' "$*" | tr '\n\033' '??'): one short line, no escape" one_short_line
+done
+
 # --- --set ---
 # lesson 3: n, a whole number from 0 to 10000; lesson 10: delays, 1 to 100
 # numbers from 0 to 3600, and method, 0 to 5; lesson 1 has no knobs.
