@@ -100,15 +100,6 @@ static void set_result_unless_cancelled_cb(struct interp *I, void *target, struc
 enum { SL_DELAY, SL_RESULT, SL_LOOP, SL_FUTURE, SL_H, SL_RES, SL_N };
 static const char *const sleep_vars[] = {"delay", "result", "loop", "future", "h", "res"};
 
-/* For the loop's prefetching of the timers about to fire: when the timer
- * of a sleep fires, its callback sets the future's result (stage 0: the
- * future's lines). */
-static void sleep_future_prefetch(const void *target, int stage)
-{
-	if (stage != 0) return;
-	for (size_t off = 0; off < sizeof(struct future); off += 64) __builtin_prefetch((const char *)target + off);
-}
-
 static enum gen_status sleep_body(struct gen *g)
 {
 	struct value *L = g->locals;
@@ -120,7 +111,6 @@ static enum gen_status sleep_body(struct gen *g)
 		GEN_RETURN(g, value_ref(L[SL_RESULT]));
 	}
 	if (running_loop(g->I, &lp, &err)) GEN_RAISE(g, err);
-	loop_prefetch_with(set_result_unless_cancelled_cb, sleep_future_prefetch);
 	value_set(&L[SL_FUTURE], future_new(lp));
 	{
 		struct future *f = value_future(L[SL_FUTURE]);

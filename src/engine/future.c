@@ -83,17 +83,27 @@ struct value future_new(struct loop *L)
 
 void future_name_id_(struct future *f, const char *prefix, unsigned n)
 {
-	char digits[10], *p = f->name;
-	int nd = 0;
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
+	char digits[10], *d = digits + sizeof digits, *p = f->name;
 	while (*prefix) *p++ = *prefix++;
-	do {
-		digits[nd++] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n);
-	while (nd) *p++ = digits[--nd];
-	*p = '\0';
+	while (n >= 100) { /* two digits per division */
+		unsigned r = n % 100;
+		n /= 100;
+		*--d = pairs[2 * r + 1];
+		*--d = pairs[2 * r];
+	}
+	if (n >= 10) {
+		*--d = pairs[2 * n + 1];
+		*--d = pairs[2 * n];
+	} else {
+		*--d = (char)('0' + n);
+	}
+	size_t nd = (size_t)(digits + sizeof digits - d);
+	memcpy(p, d, nd);
+	p[nd] = '\0';
 }
-
 
 const char *future_state_name(const struct future *f)
 {

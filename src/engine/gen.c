@@ -44,17 +44,28 @@ char *gen_locals_repr(const struct gen *g)
 	if (g->state == GEN_CLOSED || g->code->nlocals == 0) return NULL;
 	size_t cap = 64, len = 0;
 	char *s = xmalloc(cap);
-	s[0] = '\0';
+	/* "name=repr, ..." with memcpy, not sprintf: this runs for every
+	 * frame that yields while step mode or the JSON trace records. */
 	for (int i = 0; i < g->code->nlocals; i++) {
 		char *r = value_repr(g->locals[i]);
-		size_t need = strlen(g->code->varnames[i]) + strlen(r) + 4;
-		if (len + need >= cap) {
-			while (len + need >= cap) cap *= 2;
+		const char *name = g->code->varnames[i];
+		size_t nlen = strlen(name), rlen = strlen(r);
+		if (len + nlen + rlen + 4 >= cap) {
+			while (len + nlen + rlen + 4 >= cap) cap *= 2;
 			s = xrealloc(s, cap);
 		}
-		len += (size_t)sprintf(s + len, "%s%s=%s", i ? ", " : "", g->code->varnames[i], r);
+		if (i) {
+			memcpy(s + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(s + len, name, nlen);
+		len += nlen;
+		s[len++] = '=';
+		memcpy(s + len, r, rlen);
+		len += rlen;
 		free(r);
 	}
+	s[len] = '\0';
 	return s;
 }
 

@@ -187,7 +187,7 @@ static inline void gen_take_sent_(struct gen *g, struct value *dst)
  * instead of three; (a) of bench/ goes from 14 ns to about 3.5 ns a send.
  * Everything else goes to gen_resume_. */
 enum gen_status gen_resume_(struct gen *g, struct value v, const char *how, struct value *out);
-/* After the body returned or raised: close the frame (gen.c). */
+/* After the body ran: suspend or close the frame and report it (gen.c). */
 enum gen_status gen_after_body_(struct gen *g, enum gen_status st, struct value *out);
 
 /* Run the body once, in its frame.  The value sent in waits in I->gen_in for

@@ -24,6 +24,7 @@ void interp_free(struct interp *I)
 	if (!I) return;
 	if (I->loop) loop_free(I->loop);
 	free(I);
+	obj_pool_trim();
 }
 
 void interp_enter(struct interp *I, struct frame *f, enum actor_kind k, const char *name)

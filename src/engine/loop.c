@@ -351,7 +351,7 @@ void timer_cancel(struct timer *t)
 /* Distances ahead of the running handle, and the queue length below which
  * what the handles need is in the cache anyway (4 000 tasks and their
  * coroutines fit in 2 MB) and prefetching would only cost instructions. */
-enum { PF_MAX = 4, PF_FAR = 12, PF_MID = 8, PF_NEAR = 4, PF_MIN_QUEUE = 4096 };
+enum { PF_MAX = 4, PF_FAR = 10, PF_MID = 6, PF_NEAR = 3, PF_MIN_QUEUE = 4096 };
 
 static struct {
 	loop_cb cb;
@@ -393,19 +393,6 @@ static inline void prefetch_ahead(const struct loop *L)
 	fetch_stage(far->cb, far->target, 0);
 	fetch_stage(mid->cb, mid->target, 1);
 	fetch_stage(near->cb, near->target, 2);
-}
-
-/* After an iteration, with many timers: the next timer to fire (heap[0])
- * had its line prefetched an iteration ago, as the second smallest (a
- * child of the root), so its target can be prefetched now, and the lines
- * of its children -- one of which fires next after it. */
-static inline void prefetch_timers(const struct loop *L)
-{
-	if (L->nheap < PF_MIN_QUEUE) return;
-	const struct timer *t = L->heap[0].t;
-	fetch_stage(t->cb, t->target, 0);
-	__builtin_prefetch(L->heap[1].t);
-	__builtin_prefetch(L->heap[2].t);
 }
 
 void loop_stop(struct loop *L)
@@ -506,8 +493,6 @@ void loop_run_once(struct loop *L)
 		value_unref(h.arg);
 		obj_unref(h.timer);
 	}
-
-	prefetch_timers(L);
 
 	/* A FIFO that has drained gives its memory back: 100 000 tasks'
 	 * first steps leave a ring of 5 MB behind otherwise. */

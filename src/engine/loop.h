@@ -83,10 +83,10 @@ double timer_when(const struct timer *t);
  * calls fetch(target, 0) (prefetch target itself; the loop does that for
  * other handles), then, nearer, fetch(target, 1) and fetch(target, 2),
  * which prefetch what running the handle will reach through target, one
- * pointer further each time.  With a million tasks
- * every step would otherwise wait for memory at each object it touches
- * (task, coroutine, the coroutine that one awaits).  A few callbacks at
- * most; registering one twice is harmless. */
+ * pointer further each time.  With a million tasks every step would
+ * otherwise wait for memory at each object it touches (task, coroutine,
+ * the coroutine that one awaits).  A few callbacks at most; registering
+ * one twice is harmless. */
 void loop_prefetch_with(loop_cb cb, void (*fetch)(const void *target, int stage));
 
 /* One iteration (the phases above). */

@@ -84,7 +84,7 @@ struct value task_new(struct loop *L, struct value coro, const char *name, struc
 		free(r);
 		return value_none();
 	}
-	static int prefetching;
+	static int prefetching; /* registered once per process */
 	if (!prefetching) {
 		loop_prefetch_with(task_step_cb, task_prefetch);
 		loop_prefetch_with(task_wakeup_callback, task_prefetch);

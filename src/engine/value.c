@@ -626,10 +626,19 @@ static void repr_into(struct buf *b, struct value v)
 	switch (v.kind) {
 	case VAL_NONE: buf_puts(b, "None"); break;
 	case VAL_BOOL: buf_puts(b, v.u.b ? "True" : "False"); break;
-	case VAL_INT:
-		snprintf(tmp, sizeof tmp, "%lld", v.u.i);
-		buf_puts(b, tmp);
+	case VAL_INT: {
+		/* by hand, not snprintf: step mode and the JSON trace format
+		 * the locals of every frame that yields, mostly numbers */
+		unsigned long long u = v.u.i < 0 ? 0ULL - (unsigned long long)v.u.i : (unsigned long long)v.u.i;
+		char *p = tmp + sizeof tmp;
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v.u.i < 0) *--p = '-';
+		buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
 		break;
+	}
 	case VAL_FLOAT: repr_float(b, v.u.f); break;
 	case VAL_STR: repr_str(b, value_cstr(v), value_len(v)); break;
 	case VAL_TUPLE:

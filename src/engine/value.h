@@ -127,7 +127,7 @@ static inline struct value value_ref(struct value v)
 void value_unref_slow(struct obj *o);
 static inline void value_unref(struct value v)
 {
-	if (v.kind >= VAL_STR && --v.u.o->refcnt == 0) value_unref_slow(v.u.o);
+	if (v.kind >= VAL_STR && --v.u.o->refcnt == 0) v.u.o->dealloc(v.u.o);
 }
 /* *dst = v: steals v, releases the old *dst.  Python's `dst = v`. */
 static inline void value_set(struct value *dst, struct value v)
@@ -158,10 +158,11 @@ static inline void obj_unref(void *p)
 }
 
 /* Memory for the engine's small objects (generators, futures, tasks,
- * timers, exceptions): per-size free lists carved from large blocks, so an
- * allocation is a pop and a release a push, with no malloc header and no
- * free-chunk consolidation, and objects made one after another (a task
- * and its coroutine) sit side by side.  n must be the same at both calls.
+ * timers, done-callback arrays): per-size free lists carved from 64 KiB
+ * blocks, so an allocation is a pop and a release a push, with no malloc
+ * header and no free-chunk consolidation, and objects made one after
+ * another (a coroutine and its task) sit side by side.  n must be the same
+ * at both calls.  The pool is process-wide (the engine is single-threaded).
  * A sanitizer build uses malloc/free instead, so that AddressSanitizer sees
  * every object. */
 void *obj_alloc(size_t n);
