@@ -883,7 +883,7 @@ static enum family describe(struct render_text *rt, const struct trace_event *ev
 		sb_clear(&rt->tmp);
 		awaitable_name(&rt->tmp, &ev->other);
 		/* TRANSLATORS: %s is the coroutine the task drives, "main()" */
-		sb_printf(w, _("created, wraps %s"), sb_str(&rt->tmp));
+		sb_printf(w, _("new, wraps %s"), sb_str(&rt->tmp));
 		break;
 	case EV_TASK_STEP:
 		fam = F_TASK;

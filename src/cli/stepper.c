@@ -611,7 +611,7 @@ static int describe(struct stepper *S, const struct rec_flat *f)
 		fam = F_TASK;
 		sb_clear(t);
 		awaitable(t, &f->other);
-		sb_printf(w, _("created, wraps %s"), sb_str(t));
+		sb_printf(w, _("new, wraps %s"), sb_str(t));
 		break;
 	case EV_TASK_STEP:
 		fam = F_TASK;
