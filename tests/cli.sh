@@ -61,6 +61,21 @@ run lesson 1 --python --output-only
 check_usage_error "--python with --output-only is a usage error"
 run replay
 check_usage_error "replay without a file is a usage error"
+# Every message the program can print has its Chinese translation: a new
+# _("...") without one would show up in English in the middle of a lesson.
+srcroot=$TESTS_SRCDIR/..
+if command -v xgettext >/dev/null 2>&1 && command -v msgcmp >/dev/null 2>&1; then
+	(cd "$srcroot" && xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 -o "$lib_tmp/all.pot" \
+		$(grep -v '^#' po/POTFILES.in)) 2>"$ERR"
+	if msgcmp "$srcroot/po/zh_CN.po" "$lib_tmp/all.pot" >"$OUT" 2>&1; then
+		pass "po/zh_CN.po translates every message in po/POTFILES.in's files"
+	else
+		fail "po/zh_CN.po translates every message in po/POTFILES.in's files" "$(grep 'not defined' "$OUT" | head -3)"
+	fi
+else
+	skip "catalog completeness (xgettext/msgcmp not installed)"
+fi
+
 run_env LC_ALL=C -- --lang zh lesson 11
 check_usage_error "errors are translated under --lang zh"
 check "a --lang zh error is in Chinese" has_cjk "$ERR"
