@@ -178,6 +178,55 @@ Test(loop, L2_equal_call_later_delays_fire_in_registration_order)
 	aiotest_end();
 }
 
+/* L2 at scale: 3 000 timers with deadlines drawn from 97 values (so many
+ * tie), every seventh cancelled.  The live ones must fire in deadline
+ * order, ties in registration order (the virtual clock's rule, semantics
+ * §9), whatever shape the heap takes inside; the model is a stable sort. */
+enum { MANY_TIMERS = 3000 };
+static int fired[MANY_TIMERS], nfired;
+
+static void record_cb(struct interp *in, void *target, struct value arg)
+{
+	(void)in;
+	(void)target;
+	fired[nfired++] = (int)arg.u.i;
+}
+
+static double many_when(int i)
+{
+	return (double)((i * 7919) % 97) / 100.0;
+}
+
+static int by_when_then_index(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	double wx = many_when(x), wy = many_when(y);
+	return wx < wy ? -1 : wx > wy ? 1 : (x > y) - (x < y);
+}
+
+Test(loop, L2_many_timers_fire_in_deadline_then_registration_order)
+{
+	struct loop *L = loop_new(I);
+	int want[MANY_TIMERS], nwant = 0;
+	nfired = 0;
+	for (int i = 0; i < MANY_TIMERS; i++) {
+		struct timer *t = loop_call_at(L, many_when(i), record_cb, "record", NULL, aiotest_cb_actor,
+					       value_int(i));
+		if (i % 7 == 3) timer_cancel(t);
+		else want[nwant++] = i;
+		timer_unref(t);
+	}
+	qsort(want, (size_t)nwant, sizeof *want, by_when_then_index);
+	timer_unref(loop_call_at(L, 1.0, stop_cb, "stop", NULL, aiotest_cb_actor, value_none()));
+	loop_run_forever(L);
+	cr_assert_eq(nfired, nwant);
+	for (int i = 0; i < nwant; i++)
+		cr_assert_eq(fired[i], want[i], "timer %d fired at position %d, expected timer %d", fired[i], i,
+			     want[i]);
+	cr_expect_eq(loop_timer_count(L), 0);
+	aiotest_end();
+}
+
 /* L2: call_later(d) is call_at(time() + d). */
 Test(loop, L2_call_later_is_call_at_now_plus_delay)
 {
