@@ -121,7 +121,7 @@ static enum gen_status echo_body(struct gen *g)
 	GEN_END(g);
 }
 static const char *const echo_vars[] = {"x"};
-static const struct gen_code echo_code = {"echo", GEN_KIND_GENERATOR, echo_body, 1, echo_vars, 1, 0, NULL};
+static const struct gen_code echo_code = {"echo", GEN_KIND_GENERATOR, echo_body, 1, echo_vars, 1, 0};
 
 static int bench_gen(long long n)
 {
@@ -167,7 +167,7 @@ static enum gen_status sleep0_worker_body(struct gen *g)
 	GEN_END(g);
 }
 static const struct gen_code sleep0_worker_code = {"worker", GEN_KIND_COROUTINE, sleep0_worker_body, SW_NLOCALS,
-						   sleep0_worker_vars, 1, 0, NULL};
+						   sleep0_worker_vars, 1, 0};
 
 /* async def worker(d): await asyncio.sleep(d); return loop.time() */
 enum { TW_D, TW_NLOCALS };
@@ -181,7 +181,7 @@ static enum gen_status timer_worker_body(struct gen *g)
 	GEN_END(g);
 }
 static const struct gen_code timer_worker_code = {"worker", GEN_KIND_COROUTINE, timer_worker_body, TW_NLOCALS,
-						  timer_worker_vars, 1, 0, NULL};
+						  timer_worker_vars, 1, 0};
 
 /* async def main(n, k):
  *     tasks = [asyncio.create_task(worker(...)) for i in range(n)]
@@ -218,7 +218,7 @@ static enum gen_status main_body(struct gen *g)
 	GEN_RETURN(g, value_ref(L[MN_TOTAL]));
 	GEN_END(g);
 }
-static const struct gen_code main_code = {"main", GEN_KIND_COROUTINE, main_body, MN_NLOCALS, main_vars, 1, 0, NULL};
+static const struct gen_code main_code = {"main", GEN_KIND_COROUTINE, main_body, MN_NLOCALS, main_vars, 1, 0};
 
 enum sink_kind { SINK_NONE, SINK_RECORD, SINK_HASH, SINK_RECORD_FRAMES };
 
@@ -278,7 +278,7 @@ static enum gen_status pending_body(struct gen *g)
 	GEN_END(g);
 }
 static const struct gen_code pending_code = {"pending", GEN_KIND_COROUTINE, pending_body, PD_NLOCALS, pending_vars, 1,
-					     0, NULL};
+					     0};
 
 enum { MM_N, MM_HOW, MM_TASKS, MM_BEFORE, MM_NLOCALS };
 static const char *const mem_main_vars[] = {"n", "how", "tasks", "before"};
@@ -301,7 +301,7 @@ static enum gen_status mem_main_body(struct gen *g)
 	GEN_END(g);
 }
 static const struct gen_code mem_main_code = {"main", GEN_KIND_COROUTINE, mem_main_body, MM_NLOCALS, mem_main_vars, 1,
-					      0, NULL};
+					      0};
 
 static int bench_mem(long long n, const char *how)
 {
@@ -337,7 +337,7 @@ static enum gen_status forever_body(struct gen *g)
 	for (;;) GEN_AWAIT(g, aio_sleep(g->I, 0, value_none()), NULL);
 	GEN_END(g);
 }
-static const struct gen_code forever_code = {"forever", GEN_KIND_COROUTINE, forever_body, 0, NULL, 1, 0, NULL};
+static const struct gen_code forever_code = {"forever", GEN_KIND_COROUTINE, forever_body, 0, NULL, 1, 0};
 
 static int bench_scale(long long n, long long iters)
 {

@@ -234,7 +234,7 @@ static inline void soon_stop(struct loop *L)
 	static const char *const fn##_vars[] = {__VA_ARGS__};                          \
 	static const struct gen_code fn##_code = {                                     \
 		#fn, GEN_KIND_COROUTINE, fn##_body,                                        \
-		(int)(sizeof fn##_vars / sizeof *fn##_vars), fn##_vars, 0, 0, NULL};       \
+		(int)(sizeof fn##_vars / sizeof *fn##_vars), fn##_vars, 0, 0};       \
 	static enum gen_status fn##_body(struct gen *g)
 
 /* The same for a plain generator function (def with yield). */
@@ -243,7 +243,7 @@ static inline void soon_stop(struct loop *L)
 	static const char *const fn##_vars[] = {__VA_ARGS__};                          \
 	static const struct gen_code fn##_code = {                                     \
 		#fn, GEN_KIND_GENERATOR, fn##_body,                                        \
-		(int)(sizeof fn##_vars / sizeof *fn##_vars), fn##_vars, 0, 0, NULL};       \
+		(int)(sizeof fn##_vars / sizeof *fn##_vars), fn##_vars, 0, 0};       \
 	static enum gen_status fn##_body(struct gen *g)
 
 /* Call a coroutine (or generator) function: CALL(fn, args...) with 1 to 6
@@ -329,7 +329,7 @@ static inline enum gen_status aiotest_once_body(struct gen *g)
 	GEN_BEGIN(g);
 	GEN_END(g);
 }
-static const struct gen_code aiotest_once_code = {"once", GEN_KIND_COROUTINE, aiotest_once_body, 0, NULL, 0, 0, NULL};
+static const struct gen_code aiotest_once_code = {"once", GEN_KIND_COROUTINE, aiotest_once_body, 0, NULL, 0, 0};
 
 /* test_utils.run_briefly(loop): run_until_complete(loop.create_task(once()))
  * -- the once task's step, then its done callback: two passes. */

@@ -70,7 +70,7 @@ static void print_caught(struct gen *g, const char *who)
 /* The exception thrown in is of type t. */
 static int thrown_is(const struct gen *g, enum exc_type t)
 {
-	return gen_has_thrown(g) && exc_matches(value_exc(g->thrown), t);
+	return gen_has_thrown(g) && exc_matches(g->thrown, t);
 }
 
 /* The call returned st with out; expect `want` and repr(out) == repr_want,
@@ -813,7 +813,7 @@ Test(gen, G6_close_of_outer_closes_the_delegate_first)
 	/* python3: o = outer(); next(o); o.close() -> prints 'inner finally', 'outer finally' */
 	struct value gv = gen_new(T.I, &outer, 0);
 	EXPECT_NEXT(gv, GEN_YIELDED, "'i1'");
-	struct value sub = value_ref(G(gv)->yf);
+	struct value sub = value_ref(gen_yf(G(gv)));
 	cr_expect_eq(sub.kind, VAL_GEN);
 	EXPECT_CLOSE(gv, GEN_RETURNED, "None");
 	tl_assert_events_of(&T.rec, TL_KINDS(EV_PRINT), "print inner inner finally", "print outer outer finally");

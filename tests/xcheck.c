@@ -73,7 +73,7 @@ static void run_main(struct interp *I, struct value coro)
 	static const char *const name##_vars[] = {__VA_ARGS__};                        \
 	static enum gen_status name##_body(struct gen *g);                              \
 	static const struct gen_code name##_code = {#name, GEN_KIND_COROUTINE, name##_body, \
-						    nvars, name##_vars, 0, 0, NULL};            \
+						    nvars, name##_vars, 0, 0};            \
 	static enum gen_status name##_body(struct gen *g)
 
 /* ---- l3_first_step ---- */
@@ -120,7 +120,8 @@ static void *box_int(int i)
 	struct boxed *b = xcalloc(1, sizeof *b);
 	b->hdr.refcnt = 1;
 	b->hdr.kind = VAL_OBJ;
-	b->hdr.dealloc = boxed_free;
+	static uint8_t boxed_type;
+	obj_set_dealloc(&b->hdr, boxed_free, &boxed_type);
 	b->v = value_int(i);
 	return b;
 }

@@ -85,7 +85,7 @@ static enum gen_status sleep0_body(struct gen *g)
 	GEN_YIELD(g, value_none(), NULL); /* bare yield: one loop iteration */
 	GEN_END(g);
 }
-static const struct gen_code sleep0_code = {"__sleep0", GEN_KIND_GENERATOR, sleep0_body, 0, NULL, 0, LIB, NULL};
+static const struct gen_code sleep0_code = {"__sleep0", GEN_KIND_GENERATOR, sleep0_body, 0, NULL, 0, LIB};
 
 /* futures._set_result_unless_cancelled(fut, result) */
 static void set_result_unless_cancelled_cb(struct interp *I, void *target, struct value result)
@@ -125,7 +125,7 @@ static enum gen_status sleep_body(struct gen *g)
 	GEN_RETURN(g, value_ref(L[SL_RES]));
 	GEN_END(g);
 }
-static const struct gen_code sleep_code = {"sleep", GEN_KIND_COROUTINE, sleep_body, SL_N, sleep_vars, 0, LIB, NULL};
+static const struct gen_code sleep_code = {"sleep", GEN_KIND_COROUTINE, sleep_body, SL_N, sleep_vars, 0, LIB};
 
 /* sleep(delay <= 0) with the trace off.  Nobody sees its frame or its
  * __sleep0, so the coroutine keeps only `result` and makes __sleep0's bare
@@ -141,7 +141,7 @@ static enum gen_status sleep0_untraced_body(struct gen *g)
 }
 static const char *const sleep0_untraced_vars[] = {"result"};
 static const struct gen_code sleep0_untraced_code = {"sleep", GEN_KIND_COROUTINE, sleep0_untraced_body, 1,
-						     sleep0_untraced_vars, 0, LIB, NULL};
+						     sleep0_untraced_vars, 0, LIB};
 
 struct value aio_sleep(struct interp *I, double delay, struct value result)
 {
@@ -232,7 +232,7 @@ static enum gen_status _wait_body(struct gen *g)
 	GEN_RETURN(g, value_tuple(2, value_ref(L[WT_DONE]), value_ref(L[WT_PENDING])));
 	GEN_END(g);
 }
-static const struct gen_code _wait_code = {"_wait", GEN_KIND_COROUTINE, _wait_body, WT_N, _wait_vars, 0, LIB, NULL};
+static const struct gen_code _wait_code = {"_wait", GEN_KIND_COROUTINE, _wait_body, WT_N, _wait_vars, 0, LIB};
 
 enum { W_FS, W_TIMEOUT, W_RETURN_WHEN, W_RES, W_N };
 static const char *const wait_vars[] = {"fs", "timeout", "return_when", "res"};
@@ -265,7 +265,7 @@ static enum gen_status wait_body(struct gen *g)
 	GEN_RETURN(g, value_ref(L[W_RES]));
 	GEN_END(g);
 }
-static const struct gen_code wait_code = {"wait", GEN_KIND_COROUTINE, wait_body, W_N, wait_vars, 0, LIB, NULL};
+static const struct gen_code wait_code = {"wait", GEN_KIND_COROUTINE, wait_body, W_N, wait_vars, 0, LIB};
 
 struct value aio_wait(struct interp *I, struct value fs, double timeout, enum aio_return_when rw)
 {
@@ -573,7 +573,7 @@ static enum gen_status queue_get_body(struct gen *g)
 	GEN_RETURN(g, value_ref(value_item(a->done, a->done_head++)));
 	GEN_END(g);
 }
-static const struct gen_code queue_get_code = {"Queue.get", GEN_KIND_COROUTINE, queue_get_body, QG_N, queue_get_vars, 0, LIB, NULL};
+static const struct gen_code queue_get_code = {"Queue.get", GEN_KIND_COROUTINE, queue_get_body, QG_N, queue_get_vars, 0, LIB};
 
 enum { WO_DONE, WO_F, WO_N };
 static const char *const wait_for_one_vars[] = {"done", "f"};
@@ -590,7 +590,7 @@ static enum gen_status wait_for_one_body(struct gen *g)
 	GEN_END(g);
 }
 static const struct gen_code wait_for_one_code = {"as_completed.<locals>._wait_for_one", GEN_KIND_COROUTINE,
-						  wait_for_one_body, WO_N, wait_for_one_vars, 0, LIB, NULL};
+						  wait_for_one_body, WO_N, wait_for_one_vars, 0, LIB};
 
 enum { AC_FS, AC_TIMEOUT, AC_STATE, AC_I, AC_N };
 static const char *const as_completed_vars[] = {"fs", "timeout", "done", "_"};
@@ -607,7 +607,8 @@ static enum gen_status as_completed_body(struct gen *g)
 		struct as_completed *a = xcalloc(1, sizeof *a);
 		a->hdr.refcnt = 1;
 		a->hdr.kind = VAL_OBJ;
-		a->hdr.dealloc = ac_dealloc;
+		static uint8_t ac_type;
+		obj_set_dealloc(&a->hdr, ac_dealloc, &ac_type);
 		a->I = I;
 		a->who = g->frame.who;
 		a->todo = value_new_set();
@@ -649,7 +650,7 @@ static enum gen_status as_completed_body(struct gen *g)
 	GEN_END(g);
 }
 static const struct gen_code as_completed_code = {"as_completed", GEN_KIND_GENERATOR, as_completed_body, AC_N,
-						  as_completed_vars, 0, LIB, NULL};
+						  as_completed_vars, 0, LIB};
 
 int aio_as_completed(struct interp *I, struct value fs, double timeout, struct value *out)
 {
@@ -679,7 +680,7 @@ static enum gen_status cancel_and_wait_body(struct gen *g)
 	GEN_END(g);
 }
 static const struct gen_code cancel_and_wait_code = {"_cancel_and_wait", GEN_KIND_COROUTINE, cancel_and_wait_body,
-						     CW_N, cancel_and_wait_vars, 0, LIB, NULL};
+						     CW_N, cancel_and_wait_vars, 0, LIB};
 
 enum { WF_FUT, WF_TIMEOUT, WF_WAITER, WF_TIMEOUT_HANDLE, WF_RES, WF_EXC, WF_N };
 static const char *const wait_for_vars[] = {"fut", "timeout", "waiter", "timeout_handle", "res", "exc"};
@@ -765,7 +766,7 @@ static enum gen_status wait_for_body(struct gen *g)
 	return wf_result(g, 1);
 	GEN_END(g);
 }
-static const struct gen_code wait_for_code = {"wait_for", GEN_KIND_COROUTINE, wait_for_body, WF_N, wait_for_vars, 0, LIB, NULL};
+static const struct gen_code wait_for_code = {"wait_for", GEN_KIND_COROUTINE, wait_for_body, WF_N, wait_for_vars, 0, LIB};
 
 struct value aio_wait_for(struct interp *I, struct value aw, double timeout)
 {
@@ -830,9 +831,9 @@ static enum gen_status shutdown_body(struct gen *g)
 	GEN_END(g);
 }
 static const struct gen_code shutdown_asyncgens_code = {"BaseEventLoop.shutdown_asyncgens", GEN_KIND_COROUTINE,
-							shutdown_body, 0, NULL, 0, LIB, NULL};
+							shutdown_body, 0, NULL, 0, LIB};
 static const struct gen_code shutdown_executor_code = {"BaseEventLoop.shutdown_default_executor", GEN_KIND_COROUTINE,
-						       shutdown_body, 0, NULL, 0, LIB, NULL};
+						       shutdown_body, 0, NULL, 0, LIB};
 
 static void run_and_drop(struct loop *L, struct value coro)
 {

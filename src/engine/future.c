@@ -27,7 +27,15 @@ void future_init(struct future *f, struct loop *L, enum actor_kind k, const char
 	memset(f, 0, sizeof *f);
 	f->hdr.refcnt = 1;
 	f->hdr.kind = VAL_FUTURE;
-	f->hdr.dealloc = dealloc;
+	/* Future, Task and _GatheringFuture each have their own dealloc; the
+	 * last one looked up is kept, as most futures in a run are tasks. */
+	static obj_dealloc_fn last_fn;
+	static uint8_t last_type;
+	if (dealloc != last_fn) {
+		last_type = obj_type_register(dealloc);
+		last_fn = dealloc;
+	}
+	f->hdr.type = last_type;
 	f->I = L ? loop_interp(L) : NULL;
 	f->loop = L;
 	f->actor.name = f->name;

@@ -74,6 +74,23 @@ static size_t gen_size(const struct gen_code *code)
 	return sizeof(struct gen) + (size_t)code->nlocals * sizeof(struct value);
 }
 
+/* g->thrown = exc (stolen: VAL_EXC or None), releasing the old one. */
+static void gen_set_thrown(struct gen *g, struct value exc)
+{
+	struct exc *old = g->thrown;
+	g->thrown = value_exc(exc);
+	if (!g->thrown) value_unref(exc); /* None */
+	if (old) obj_unref(old);
+}
+
+/* The delegation is over: drop the reference to the delegate. */
+static void gen_clear_yf(struct gen *g)
+{
+	struct obj *o = g->yf;
+	g->yf = NULL;
+	obj_unref(o);
+}
+
 /* The frame is gone (gi_frame = None): release what it held.  It happens
  * once: a closed generator's frame is already clear. */
 static void clear_frame(struct gen *g)
@@ -83,12 +100,8 @@ static void clear_frame(struct gen *g)
 		g->locals[i].kind = VAL_NONE;
 		value_unref(v);
 	}
-	value_set(&g->yf, value_none());
-	value_set(&g->thrown, value_none());
-	if (g->cdata) {
-		if (g->code->cdata_free) g->code->cdata_free(g->cdata);
-		g->cdata = NULL;
-	}
+	gen_clear_yf(g);
+	gen_set_thrown(g, value_none());
 }
 
 static void gen_dealloc(struct obj *o)
@@ -137,7 +150,8 @@ static struct gen *gen_make(struct interp *I, const struct gen_code *code)
 	struct gen *g = obj_alloc(gen_size(code));
 	g->hdr.refcnt = 1;
 	g->hdr.kind = VAL_GEN;
-	g->hdr.dealloc = gen_dealloc;
+	static uint8_t gen_type;
+	obj_set_dealloc(&g->hdr, gen_dealloc, &gen_type);
 	g->pc = 0;
 	g->state = GEN_CREATED;
 	g->yf_yielded = 0;
@@ -149,9 +163,8 @@ static struct gen *gen_make(struct interp *I, const struct gen_code *code)
 	g->frame.who.name = code->name;
 	g->frame.line = code->firstlineno;
 	g->frame.library = (code->flags & GEN_CODE_LIBRARY) != 0;
-	g->thrown = value_none();
-	g->yf = value_none();
-	g->cdata = NULL;
+	g->thrown = NULL;
+	g->yf = NULL;
 	return g;
 }
 
@@ -298,7 +311,7 @@ static enum gen_status resume(struct gen *g, struct value arg, struct value exc,
 		st = GEN_RAISED;
 	} else {
 		value_set(&I->gen_in, value_ref(arg));
-		value_set(&g->thrown, exc);
+		gen_set_thrown(g, exc);
 		st = gen_run_body_(I, g, out);
 	}
 	return gen_after_body_(g, st, out);
@@ -332,12 +345,12 @@ enum gen_status gen_throw(struct gen *g, struct value exc, struct value *out)
 	}
 	/* _gen_throw: GeneratorExit closes the delegate first, then is raised
 	 * in this frame at the point of delegation. */
-	if (g->state == GEN_SUSPENDED && g->yf.kind != VAL_NONE &&
+	if (g->state == GEN_SUSPENDED && g->yf &&
 	    exc_matches(value_exc(exc), EXC_GENERATOR_EXIT)) {
 		g->state = GEN_RUNNING;
-		struct value err = close_delegate(g->yf);
+		struct value err = close_delegate(gen_yf(g));
 		g->state = GEN_SUSPENDED;
-		value_set(&g->yf, value_none());
+		gen_clear_yf(g);
 		if (err.kind != VAL_NONE) return resume(g, value_none(), err, 0, "throw", out);
 	}
 	return resume(g, value_none(), value_ref(exc), 0, "throw", out);
@@ -361,11 +374,11 @@ enum gen_status gen_close(struct gen *g, struct value *out)
 		return refuse(g, "close", kind_msg(g, EXC_VALUE_ERROR, "%s already executing"), out);
 
 	struct value err = value_none();
-	if (g->yf.kind != VAL_NONE) {
+	if (g->yf) {
 		g->state = GEN_RUNNING;
-		err = close_delegate(g->yf);
+		err = close_delegate(gen_yf(g));
 		g->state = GEN_SUSPENDED;
-		value_set(&g->yf, value_none());
+		gen_clear_yf(g);
 	}
 	if (err.kind == VAL_NONE) err = exc_new(EXC_GENERATOR_EXIT, NULL);
 	struct value r;
@@ -392,20 +405,25 @@ enum gen_status gen_close(struct gen *g, struct value *out)
 
 struct value gen_take_thrown(struct gen *g)
 {
-	struct value e = g->thrown;
-	g->thrown = value_none();
+	struct value e = {VAL_NONE, {0}};
+	if (g->thrown) {
+		e.kind = VAL_EXC;
+		e.u.o = &g->thrown->hdr;
+		g->thrown = NULL;
+	}
 	return e;
 }
 
 int gen_await_begin_(struct gen *g, struct value aw)
 {
 	if (aw.kind != VAL_GEN && aw.kind != VAL_FUTURE) {
-		value_set(&g->thrown, exc_newf(EXC_TYPE_ERROR, "object %s can't be used in 'await' expression",
+		gen_set_thrown(g, exc_newf(EXC_TYPE_ERROR, "object %s can't be used in 'await' expression",
 					       value_type_name(aw)));
 		value_unref(aw);
 		return 1;
 	}
-	value_set(&g->yf, aw);
+	gen_clear_yf(g);
+	g->yf = aw.u.o; /* the reference aw brought */
 	g->yf_yielded = 0;
 	value_set(&g->I->gen_in, value_none());
 	if (trace_on(g->I)) {
@@ -429,14 +447,14 @@ enum gen_status gen_await_step_(struct gen *g, struct value *dst)
 {
 	struct value r;
 	enum gen_status st;
-	if (g->yf.kind == VAL_NONE) {
+	if (!g->yf) {
 		/* gen_close already closed the delegate: the exception is raised
 		 * here, in this frame. */
 		if (gen_has_thrown(g)) return GEN_RAISED;
 		if (dst) value_set(dst, value_none());
 		return GEN_CONTINUE_;
 	}
-	struct gen *sub = value_gen(g->yf);
+	struct gen *sub = value_gen(gen_yf(g));
 	if (sub) {
 		if (gen_has_thrown(g)) {
 			struct value e = gen_take_thrown(g);
@@ -452,7 +470,7 @@ enum gen_status gen_await_step_(struct gen *g, struct value *dst)
 	} else {
 		/* Future.__await__: yield the future itself while it is pending
 		 * (with _asyncio_future_blocking set), then return its result. */
-		struct future *f = value_future(g->yf);
+		struct future *f = value_future(gen_yf(g));
 		if (gen_has_thrown(g)) {
 			st = GEN_RAISED;
 			r = gen_take_thrown(g);
@@ -460,7 +478,7 @@ enum gen_status gen_await_step_(struct gen *g, struct value *dst)
 			g->yf_yielded = 1;
 			f->blocking = 1;
 			value_set(&g->I->gen_in, value_none());
-			return gen_yield_(g, value_ref(g->yf));
+			return gen_yield_(g, value_ref(gen_yf(g)));
 		} else if (!future_done(f)) {
 			st = GEN_RAISED;
 			r = exc_new(EXC_RUNTIME_ERROR, "await wasn't used with future");
@@ -470,12 +488,12 @@ enum gen_status gen_await_step_(struct gen *g, struct value *dst)
 		}
 	}
 	if (st == GEN_YIELDED) return gen_yield_(g, r);
-	value_set(&g->yf, value_none());
+	gen_clear_yf(g);
 	if (st == GEN_RETURNED) {
 		if (dst) value_set(dst, r);
 		else value_unref(r);
 		return GEN_CONTINUE_;
 	}
-	value_set(&g->thrown, r);
+	gen_set_thrown(g, r);
 	return GEN_RAISED;
 }

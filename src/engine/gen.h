@@ -6,8 +6,8 @@
  * to the resume point (a switch over __LINE__ labels).  So:
  *
  *   - Anything that must survive a yield lives in g->locals (struct value
- *     slots named by code->varnames, shown by step mode like gi_frame) or in
- *     g->cdata, never in a C automatic variable.  A C local is dead after
+ *     slots named by code->varnames, shown by step mode like gi_frame),
+ *     never in a C automatic variable.  A C local is dead after
  *     GEN_YIELD / GEN_AWAIT; the compiler warns about most such uses
  *     (-Wjump-misses-init, -Wmaybe-uninitialized), and the debug build
  *     poisons nothing else, so keep bodies short and locals in slots.
@@ -39,7 +39,6 @@ struct gen_code {
 	const char *const *varnames; /* nlocals names; arguments first */
 	int firstlineno;       /* line of the `def` in the Python mirror, 0 if none */
 	unsigned flags;        /* GEN_CODE_LIBRARY: asyncio's own code */
-	void (*cdata_free)(void *cdata);
 };
 enum { GEN_CODE_LIBRARY = 1u << 0 };
 
@@ -51,9 +50,9 @@ struct gen {
 	const struct gen_code *code;
 	struct interp *I;
 	struct frame frame;     /* current line, caller link, actor */
-	struct value thrown;    /* exception thrown in by this resume, or None */
-	struct value yf;        /* gi_yieldfrom / cr_await: VAL_GEN, VAL_FUTURE or None */
-	void *cdata;            /* C state of library coroutines (code->cdata_free) */
+	struct exc *thrown;     /* exception thrown in by this resume (owned), or NULL */
+	struct obj *yf;         /* gi_yieldfrom / cr_await: a generator, a future or NULL
+	                           (referenced; its header says which) */
 	struct value locals[];  /* code->nlocals slots, None initially */
 };
 /* The value sent in by a resume and what the body yields, returns or raises
@@ -141,7 +140,17 @@ char *gen_locals_repr(const struct gen *g);
  * caller owns it.  A body that does not handle it re-raises it with
  * GEN_RAISE(g, e). */
 struct value gen_take_thrown(struct gen *g);
-static inline int gen_has_thrown(const struct gen *g) { return g->thrown.kind != VAL_NONE; }
+/* gi_yieldfrom / cr_await as a value: VAL_GEN, VAL_FUTURE or None (borrowed). */
+static inline struct value gen_yf(const struct gen *g)
+{
+	struct value v = {VAL_NONE, {0}};
+	if (g->yf) {
+		v.kind = (enum value_kind)g->yf->kind;
+		v.u.o = g->yf;
+	}
+	return v;
+}
+static inline int gen_has_thrown(const struct gen *g) { return g->thrown != NULL; }
 
 /* The body's side of a resume, inline: they run on every yield. */
 static inline enum gen_status gen_yield_(struct gen *g, struct value v)
@@ -164,8 +173,10 @@ static inline enum gen_status gen_raise_(struct gen *g, struct value exc)
 
 static inline enum gen_status gen_raise_thrown_(struct gen *g)
 {
-	value_put(&g->I->gen_out, g->thrown);
-	g->thrown.kind = VAL_NONE;
+	struct value e = {VAL_EXC, {0}};
+	e.u.o = &g->thrown->hdr;
+	g->thrown = NULL;
+	value_put(&g->I->gen_out, e);
 	return GEN_RAISED;
 }
 
@@ -214,7 +225,7 @@ static inline enum gen_status gen_send_(struct gen *g, struct value v, const cha
 	struct interp *I = g->I;
 	/* a suspended frame, or a fresh one started with None (G3) */
 	int runnable = g->state == GEN_SUSPENDED || (g->state == GEN_CREATED && v.kind == VAL_NONE);
-	if (!runnable || trace_on(I) || g->thrown.kind != VAL_NONE)
+	if (!runnable || trace_on(I) || g->thrown)
 		return gen_resume_(g, v, how, out);
 	g->state = GEN_RUNNING;
 	value_put(&I->gen_in, value_ref(v));

@@ -332,7 +332,8 @@ struct timer *loop_call_at(struct loop *L, double when, loop_cb cb, const char *
 	struct timer *t = obj_alloc(sizeof *t);
 	t->hdr.refcnt = 2; /* the heap's and the caller's */
 	t->hdr.kind = VAL_OBJ;
-	t->hdr.dealloc = timer_dealloc;
+	static uint8_t timer_type;
+	obj_set_dealloc(&t->hdr, timer_dealloc, &timer_type);
 	t->loop = L;
 	t->when = when;
 	t->seq = ++L->timer_seq;

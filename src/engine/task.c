@@ -71,7 +71,7 @@ static void task_prefetch(const void *target, int stage)
 	const struct gen *c = value_gen(t->coro);
 	if (!c) return;
 	if (stage == 1) prefetch_lines(c, sizeof *c + 3 * sizeof(struct value));
-	else if (c->yf.kind >= VAL_STR) prefetch_lines(c->yf.u.o, sizeof *c + 2 * sizeof(struct value));
+	else if (c->yf) prefetch_lines(c->yf, sizeof *c + 2 * sizeof(struct value));
 }
 
 struct value task_new(struct loop *L, struct value coro, const char *name, struct value *err)

@@ -160,7 +160,27 @@ void obj_pool_trim(void)
 
 void value_unref_slow(struct obj *o)
 {
-	o->dealloc(o);
+	obj_deallocs[o->type](o);
+}
+
+/* Index 0 is never used: a header whose type was not set calls abort(), not
+ * some other object's dealloc. */
+static void obj_no_dealloc(struct obj *o)
+{
+	(void)o;
+	abort();
+}
+
+obj_dealloc_fn obj_deallocs[256] = {obj_no_dealloc};
+
+uint8_t obj_type_register(obj_dealloc_fn dealloc)
+{
+	unsigned i;
+	for (i = 1; i < 256 && obj_deallocs[i]; i++)
+		if (obj_deallocs[i] == dealloc) return (uint8_t)i;
+	if (i == 256) abort(); /* a few kinds of object exist, not 255 */
+	obj_deallocs[i] = dealloc;
+	return (uint8_t)i;
 }
 
 struct value value_obj(void *p)
@@ -181,7 +201,8 @@ struct value value_strn(const char *s, size_t n)
 	struct vstr *p = xmalloc(sizeof *p + n + 1);
 	p->hdr.refcnt = 1;
 	p->hdr.kind = VAL_STR;
-	p->hdr.dealloc = str_dealloc;
+	static uint8_t str_type;
+	obj_set_dealloc(&p->hdr, str_dealloc, &str_type);
 	p->len = n;
 	memcpy(p->s, s, n);
 	p->s[n] = '\0';
@@ -231,7 +252,8 @@ static struct value seq_new(enum value_kind k, size_t cap)
 	struct vseq *q = xmalloc(sizeof *q);
 	q->hdr.refcnt = 1;
 	q->hdr.kind = (uint8_t)k;
-	q->hdr.dealloc = seq_dealloc;
+	static uint8_t seq_type;
+	obj_set_dealloc(&q->hdr, seq_dealloc, &seq_type);
 	q->len = 0;
 	q->cap = cap;
 	q->items = cap ? xmalloc(cap * sizeof *q->items) : NULL;
@@ -468,7 +490,8 @@ static struct value exc_make(enum exc_type t, struct value args)
 	struct exc *e = xcalloc(1, sizeof *e);
 	e->hdr.refcnt = 1;
 	e->hdr.kind = VAL_EXC;
-	e->hdr.dealloc = exc_dealloc;
+	static uint8_t exc_type;
+	obj_set_dealloc(&e->hdr, exc_dealloc, &exc_type);
 	e->type = t;
 	e->args = args;
 	struct value v = {VAL_EXC, {0}};
