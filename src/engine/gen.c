@@ -445,9 +445,14 @@ int gen_await_begin_(struct gen *g, struct value aw)
  * in *dst) or GEN_RAISED (the exception is left in g->thrown). */
 enum gen_status gen_await_step_(struct gen *g, struct value *dst)
 {
-	struct value r;
+	struct value in, r;
 	enum gen_status st;
+	/* What this resume sent is taken here on every path, so that nothing
+	 * is left in I->gen_in for the resume path to clear (gen_send_). */
+	value_put(&in, g->I->gen_in);
+	g->I->gen_in.kind = VAL_NONE;
 	if (!g->yf) {
+		value_unref(in);
 		/* gen_close already closed the delegate: the exception is raised
 		 * here, in this frame. */
 		if (gen_has_thrown(g)) return GEN_RAISED;
@@ -461,29 +466,25 @@ enum gen_status gen_await_step_(struct gen *g, struct value *dst)
 			st = gen_throw(sub, e, &r);
 			value_unref(e);
 		} else {
-			struct value in;
-			value_put(&in, g->I->gen_in);
-			g->I->gen_in.kind = VAL_NONE;
 			st = gen_send(sub, in, &r);
-			value_unref(in);
 		}
+		value_unref(in);
 	} else {
 		/* Future.__await__: yield the future itself while it is pending
 		 * (with _asyncio_future_blocking set), then return its result. */
 		struct future *f = value_future(gen_yf(g));
+		value_unref(in); /* FutureIter.send ignores it */
 		if (gen_has_thrown(g)) {
 			st = GEN_RAISED;
 			r = gen_take_thrown(g);
 		} else if (!g->yf_yielded && !future_done(f)) {
 			g->yf_yielded = 1;
 			f->blocking = 1;
-			value_set(&g->I->gen_in, value_none());
 			return gen_yield_(g, value_ref(gen_yf(g)));
 		} else if (!future_done(f)) {
 			st = GEN_RAISED;
 			r = exc_new(EXC_RUNTIME_ERROR, "await wasn't used with future");
 		} else {
-			value_set(&g->I->gen_in, value_none());
 			st = future_result(f, &r) ? GEN_RAISED : GEN_RETURNED;
 		}
 	}

@@ -210,7 +210,6 @@ static inline enum gen_status gen_run_body_(struct interp *I, struct gen *g, str
 	I->cur = &g->frame;
 	enum gen_status st = g->code->body(g);
 	I->cur = g->frame.back;
-	g->frame.back = NULL;
 	value_put(out, I->gen_out);
 	I->gen_out.kind = VAL_NONE;
 	/* A body takes what was sent at its resume point (a start or a throw
@@ -229,7 +228,13 @@ static inline enum gen_status gen_send_(struct gen *g, struct value v, const cha
 		return gen_resume_(g, v, how, out);
 	g->state = GEN_RUNNING;
 	value_put(&I->gen_in, value_ref(v));
-	enum gen_status st = gen_run_body_(I, g, out);
+	/* The frame is not linked into I->cur: only the trace reads that
+	 * chain (an event's actor and line), and the trace is off.  Every
+	 * resume point takes what was sent (GEN_YIELD, gen_await_step_), so
+	 * nothing is left in I->gen_in either. */
+	enum gen_status st = g->code->body(g);
+	value_put(out, I->gen_out);
+	I->gen_out.kind = VAL_NONE;
 	if (st != GEN_YIELDED) return gen_after_body_(g, st, out);
 	g->state = GEN_SUSPENDED;
 	return GEN_YIELDED;

@@ -25,7 +25,8 @@ struct frame {
 
 struct interp {
 	struct trace_sink sink;   /* emit == NULL: tracing off */
-	struct frame *cur;        /* innermost running frame */
+	struct frame *cur;        /* innermost running frame, while tracing: the
+	                             trace-off resume path does not link frames */
 	struct value gen_in;      /* the resume in progress: the value sent in */
 	struct value gen_out;     /* ... and what the body yields, returns or raises */
 	uint64_t seq;             /* last event number */
