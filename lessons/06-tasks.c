@@ -124,7 +124,7 @@ static int run(struct lesson_run *r)
 		}
 		/* The raise itself is no engine event: show it on its line. */
 		s = exc_format(e);
-		t = xasprintf(_("%s.result() raises %s"), value_future(value_item(tasks, 0))->name, s);
+		t = xasprintf(_("%s.result() raises %s"), future_name(value_future(value_item(tasks, 0))), s);
 		interp_note(I, t);
 		free(t);
 		free(s);

@@ -715,6 +715,58 @@ Test(aio, gather_return_exceptions_keeps_positions)
 }
 
 /*
+ *   async def survivor():
+ *       try: await asyncio.sleep(0)
+ *       except asyncio.CancelledError: return 'caught'
+ *   outer = asyncio.gather(survivor()); await asyncio.sleep(0)
+ *   print(outer.cancel('msg'))      # True: the child is asked, not yet cancelled
+ *   try: await outer
+ *   except asyncio.CancelledError as e: print(repr(e))   # CancelledError('msg')
+ * The child finishes with a result, and _done_callback builds the outer's
+ * error from the child's _cancel_message, which outlives the cancel.
+ */
+ASYNC_DEF(survivor, "_")
+{
+	GEN_BEGIN(g);
+	GEN_AWAIT_TRY(g, aio_sleep(g->I, 0, value_none()), NULL);
+	if (gen_has_thrown(g)) {
+		value_unref(gen_take_thrown(g));
+		GEN_RETURN(g, value_str("caught"));
+	}
+	GEN_RETURN(g, value_str("done"));
+	GEN_END(g);
+}
+
+ASYNC_DEF(gather_cancel_survived, "aws", "outer")
+{
+	struct value *L = g->locals;
+	GEN_BEGIN(g);
+	L[0] = LIST1(CALL0(survivor));
+	cr_assert_eq(aio_gather(g->I, L[0], 0, &L[1]), 0);
+	GEN_AWAIT(g, aio_sleep(g->I, 0, value_none()), NULL);
+	{
+		struct value msg = value_str("msg");
+		P("%s", future_cancel(F(L[1]), msg) ? "True" : "False");
+		value_unref(msg);
+	}
+	GEN_AWAIT_TRY(g, value_ref(L[1]), NULL);
+	if (gen_has_thrown(g)) {
+		struct value e = gen_take_thrown(g);
+		P("%s", repr(e));
+		value_unref(e);
+	}
+	GEN_END(g);
+}
+
+Test(aio, gather_cancel_uses_message_of_child_that_finished)
+{
+	struct loop *L = loop_new(I);
+	value_unref(run_ok(L, CALL0(gather_cancel_survived)));
+	cr_expect_str_eq(printed(), "True|CancelledError('msg')|");
+	aiotest_end();
+}
+
+/*
  *   async def sl(): await asyncio.sleep(1)
  *   X = ensure_future(sl()); Y = ensure_future(sl())
  *   async def killer(): await asyncio.sleep(0.01); X.cancel('m'); Y.cancel()
@@ -1320,7 +1372,7 @@ Test(aio, asyncio_run_cancels_leftover_tasks_after_main_returns)
 ASYNC_DEF(my_name, "_")
 {
 	GEN_BEGIN(g);
-	GEN_RETURN(g, value_str(g->I->current_task->fut.name));
+	GEN_RETURN(g, value_str(future_name(&g->I->current_task->fut)));
 	GEN_END(g);
 }
 
@@ -1334,7 +1386,7 @@ ASYNC_DEF(named_leftover, "i")
 	GEN_AWAIT_TRY(g, aio_sleep(g->I, 10, value_none()), NULL);
 	if (gen_has_thrown(g)) {
 		struct value e = gen_take_thrown(g);
-		P("leftover %lld cancelled (%s)", g->locals[0].u.i, g->I->current_task->fut.name);
+		P("leftover %lld cancelled (%s)", g->locals[0].u.i, future_name(&g->I->current_task->fut));
 		GEN_RAISE(g, e);
 	}
 	GEN_END(g);
@@ -1351,7 +1403,7 @@ ASYNC_DEF(three_leftovers, "i")
 	for (L[0] = value_int(0); L[0].u.i < 3; L[0].u.i++)
 		value_unref(ensure_future(CALL(named_leftover, value_int(L[0].u.i))));
 	GEN_AWAIT(g, sleep0(g), NULL);
-	P("main %s", g->I->current_task->fut.name);
+	P("main %s", future_name(&g->I->current_task->fut));
 	GEN_END(g);
 }
 
@@ -1438,7 +1490,7 @@ ASYNC_DEF(sleeper7a, "n")
 {
 	struct value *L = g->locals;
 	GEN_BEGIN(g);
-	P("t=%ldu before sleep %lld (task %s)", units(), L[0].u.i, g->I->current_task->fut.name);
+	P("t=%ldu before sleep %lld (task %s)", units(), L[0].u.i, future_name(&g->I->current_task->fut));
 	GEN_AWAIT(g, aio_sleep(g->I, (double)L[0].u.i * UNIT, value_none()), NULL);
 	P("t=%ldu after sleep %lld", units(), L[0].u.i);
 	GEN_RETURN(g, value_strf("result %lld", L[0].u.i));
@@ -1461,8 +1513,8 @@ Test(aio, S7a_three_tasks_wait)
 	struct value tasks = LIST3(ensure_future(CALL(sleeper7a, value_int(1))),
 				     ensure_future(CALL(sleeper7a, value_int(2))),
 				     ensure_future(CALL(sleeper7a, value_int(3))));
-	P("t=0u tasks created: ['%s', '%s', '%s'] | states: ['%s', '%s', '%s']", F(value_item(tasks, 0))->name,
-	  F(value_item(tasks, 1))->name, F(value_item(tasks, 2))->name, future_state_name(F(value_item(tasks, 0))),
+	P("t=0u tasks created: ['%s', '%s', '%s'] | states: ['%s', '%s', '%s']", future_name(F(value_item(tasks, 0))),
+	  future_name(F(value_item(tasks, 1))), future_name(F(value_item(tasks, 2))), future_state_name(F(value_item(tasks, 0))),
 	  future_state_name(F(value_item(tasks, 1))), future_state_name(F(value_item(tasks, 2))));
 	struct value r = run_ok(L, aio_wait(I, tasks, -1, AIO_ALL_COMPLETED));
 	cr_assert_eq(r.kind, VAL_TUPLE);

@@ -140,11 +140,11 @@ Test(test_futures, test_future_cancel_message_getter)
 {
 	struct loop *L = loop_new(I);
 	struct value f = future_new(L), r, msg = value_str("my message");
-	cr_expect(value_is_none(F(f)->cancel_msg));
+	cr_expect(value_is_none(future_cancel_message(F(f))));
 	future_cancel(F(f), msg);
 	cr_assert_eq(run_until_complete(L, value_ref(f), &r), 1);
 	cr_expect(is_exc(r, EXC_CANCELLED_ERROR));
-	cr_expect_str_eq(repr(F(f)->cancel_msg), "'my message'");
+	cr_expect_str_eq(repr(future_cancel_message(F(f))), "'my message'");
 	value_unref(r);
 	value_unref(msg);
 	value_unref(f);

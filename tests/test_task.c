@@ -79,12 +79,12 @@ Test(task, L3_constructor_runs_nothing)
 {
 	struct loop *L = loop_new(I);
 	struct value t = create_task(L, CALL(worker, value_str("A")));
-	cr_expect_str_eq(gen_state_name(value_gen(T(t)->coro)), "CORO_CREATED");
+	cr_expect_str_eq(gen_state_name(T(t)->coro), "CORO_CREATED");
 	cr_expect_eq(loop_ready_count(L), 1);
 	cr_expect_eq(aiotest_rec.n, 0);
 	run_once(L);
 	cr_expect_str_eq(printed(), "A: step 1 (start)|");
-	cr_expect_str_eq(gen_state_name(value_gen(T(t)->coro)), "CORO_SUSPENDED");
+	cr_expect_str_eq(gen_state_name(T(t)->coro), "CORO_SUSPENDED");
 	value_unref(t);
 	aiotest_end();
 }
@@ -528,7 +528,7 @@ Test(task, ensure_future_outside_loop_creates_loop_silently)
 ASYNC_DEF(my_name, "_")
 {
 	GEN_BEGIN(g);
-	GEN_RETURN(g, value_str(g->I->current_task->fut.name));
+	GEN_RETURN(g, value_str(future_name(&g->I->current_task->fut)));
 	GEN_END(g);
 }
 
@@ -564,13 +564,13 @@ Test(task, task_numbers_taken_by_unnamed_tasks_only)
 	cr_assert_eq(aio_create_task(L, c, "viaLoop", &a), 0);
 	value_unref(c);
 	b = create_task(L, CALL0(body));
-	cr_expect_str_eq(F(a)->name, "viaLoop");
-	cr_expect_str_eq(F(b)->name, "Task-1");
+	cr_expect_str_eq(future_name(F(a)), "viaLoop");
+	cr_expect_str_eq(future_name(F(b)), "Task-1");
 	r = run_ok(L, CALL0(my_name));
 	cr_expect_str_eq(str(r), "Task-2");
 	value_unref(r);
 	f = ensure_future(CALL0(my_name));
-	cr_expect_str_eq(F(f)->name, "Task-3");
+	cr_expect_str_eq(future_name(F(f)), "Task-3");
 	r = run_ok(L, value_ref(f));
 	cr_expect_str_eq(str(r), "Task-3");
 	value_unref(r);
@@ -584,7 +584,7 @@ Test(task, task_numbers_taken_by_unnamed_tasks_only)
 ASYNC_DEF(named_child, "i")
 {
 	GEN_BEGIN(g);
-	P("%s %s", repr(g->locals[0]), g->I->current_task->fut.name);
+	P("%s %s", repr(g->locals[0]), future_name(&g->I->current_task->fut));
 	GEN_END(g);
 }
 
@@ -620,8 +620,8 @@ Test(task, task_counter_survives_new_loop)
 	value_unref(run_ok(L, value_ref(a)));
 	L = loop_new(I);
 	struct value b = create_task(L, CALL0(body));
-	cr_expect_str_eq(F(a)->name, "Task-1");
-	cr_expect_str_eq(F(b)->name, "Task-2");
+	cr_expect_str_eq(future_name(F(a)), "Task-1");
+	cr_expect_str_eq(future_name(F(b)), "Task-2");
 	value_unref(run_ok(L, value_ref(b)));
 	value_unref(a);
 	value_unref(b);

@@ -368,7 +368,7 @@ static char *names(struct value set)
 {
 	size_t n = value_len(set);
 	const char **v = xcalloc(n + 1, sizeof *v);
-	for (size_t i = 0; i < n; i++) v[i] = value_future(value_item(set, i))->name;
+	for (size_t i = 0; i < n; i++) v[i] = future_name(value_future(value_item(set, i)));
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			if (strcmp(v[j], v[i]) < 0) {
@@ -740,7 +740,7 @@ static void run_edges(struct interp *I)
 	}
 	value_unref(r);
 	value_unref(f);
-	P("names: %s", value_future(t)->name);
+	P("names: %s", future_name(value_future(t)));
 	value_unref(t);
 	loop_close(L);
 	s = aio_sleep(I, 0, value_none());

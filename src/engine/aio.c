@@ -184,7 +184,7 @@ static void wait_on_completion_cb(struct interp *I, void *target, struct value a
 	L[WT_COUNTER].u.i--;
 	long long rw = L[WT_RETURN_WHEN].u.i;
 	if (L[WT_COUNTER].u.i <= 0 || rw == AIO_FIRST_COMPLETED ||
-	    (rw == AIO_FIRST_EXCEPTION && !future_cancelled(f) && f->exception.kind != VAL_NONE)) {
+	    (rw == AIO_FIRST_EXCEPTION && !future_cancelled(f) && future_peek_exception(f).kind != VAL_NONE)) {
 		if (L[WT_TIMEOUT_HANDLE].kind != VAL_NONE) timer_cancel((struct timer *)L[WT_TIMEOUT_HANDLE].u.o);
 		struct future *w = value_future(L[WT_WAITER]);
 		struct value err;
@@ -335,6 +335,8 @@ static int gathering_cancel(struct future *f, struct value msg)
 	return ret;
 }
 
+static const struct future_class gathering_class = {"_GatheringFuture", ACT_FUTURE, gathering_cancel};
+
 /* gather.<locals>._done_callback(fut) */
 static void gather_done_cb(struct interp *I, void *target, struct value arg)
 {
@@ -358,8 +360,8 @@ static void gather_done_cb(struct interp *I, void *target, struct value arg)
 			return;
 		}
 		fut->log_traceback = 0; /* exc = fut.exception() */
-		if (fut->exception.kind != VAL_NONE) {
-			if (future_set_exception(outer, fut->exception, &err)) value_unref(err);
+		if (future_peek_exception(fut).kind != VAL_NONE) {
+			if (future_set_exception(outer, future_peek_exception(fut), &err)) value_unref(err);
 			return;
 		}
 	}
@@ -369,12 +371,13 @@ static void gather_done_cb(struct interp *I, void *target, struct value arg)
 	for (size_t i = 0; i < n; i++) {
 		struct future *c = value_future(value_item(G->children, i));
 		if (future_cancelled(c)) {
-			value_append(results, c->cancel_msg.kind == VAL_NONE
-						      ? exc_new(EXC_CANCELLED_ERROR, "")
-						      : exc_new_arg(EXC_CANCELLED_ERROR, value_ref(c->cancel_msg)));
+			struct value msg = future_cancel_message(c);
+			value_append(results, msg.kind == VAL_NONE ? exc_new(EXC_CANCELLED_ERROR, "")
+								   : exc_new_arg(EXC_CANCELLED_ERROR, value_ref(msg)));
 		} else {
 			c->log_traceback = 0; /* res = fut.exception() */
-			value_append(results, value_ref(c->exception.kind != VAL_NONE ? c->exception : c->result));
+			struct value res = future_peek_exception(c);
+			value_append(results, value_ref(res.kind != VAL_NONE ? res : future_peek_result(c)));
 		}
 	}
 	if (G->cancel_requested) {
@@ -405,16 +408,13 @@ int aio_gather(struct interp *I, struct value aws, int return_exceptions, struct
 	G->return_exceptions = return_exceptions;
 	/* The outer future is made after its children (bpo-46672: outer is None
 	 * until then); its storage exists already so callbacks can name it. */
-	future_init(&G->fut, NULL, ACT_FUTURE, "_GatheringFuture", gathering_dealloc);
-	G->fut.I = I;
+	future_init(&G->fut, I, NULL, &gathering_class, gathering_dealloc);
 	I->live++;
-	G->fut.cancel = gathering_cancel;
 	G->next = I->gatherings;
 	if (G->next) G->next->prev = G;
 	I->gatherings = G;
 	I->at_teardown = gatherings_teardown;
-	G->fut.actor.id = interp_new_id(I, ACT_FUTURE);
-	future_name_id_(&G->fut, "Future-", G->fut.actor.id);
+	if (trace_on(I)) future_name(&G->fut);
 	/* arg_to_fut: duplicates share a child.  The distinct arguments so far
 	 * are kept in a set (hashed: gather of 100 000 tasks would compare
 	 * each with all before it), with their futures at the same positions

@@ -21,7 +21,9 @@ static void fut_event(struct future *f, enum ev_kind k, struct value v, int from
 	interp_emit(f->I, &ev);
 }
 
-void future_init(struct future *f, struct loop *L, enum actor_kind k, const char *type_name,
+static const struct future_class future_class_future = {"Future", ACT_FUTURE, NULL};
+
+void future_init(struct future *f, struct interp *I, struct loop *L, const struct future_class *cls,
 		 void (*dealloc)(struct obj *))
 {
 	memset(f, 0, sizeof *f);
@@ -36,13 +38,25 @@ void future_init(struct future *f, struct loop *L, enum actor_kind k, const char
 		last_fn = dealloc;
 	}
 	f->hdr.type = last_type;
-	f->I = L ? loop_interp(L) : NULL;
+	f->I = I;
 	f->loop = L;
-	f->actor.name = f->name;
 	f->state = FUT_PENDING;
-	f->type_name = type_name;
-	f->actor.kind = k;
-	f->result = f->exception = f->cancel_msg = f->cancelled_exc = value_none();
+	f->cls = cls;
+	f->actor.kind = cls->kind;
+	f->actor.id = interp_new_id(I, cls->kind);
+	f->result = value_none();
+}
+
+static struct fut_callback *cb_at(struct future *f, unsigned i)
+{
+	return i ? &f->more->cbs[i - 1] : &f->cb0;
+}
+
+static void callbacks_free(struct fut_callbacks *m)
+{
+	if (!m) return;
+	free(m->info);
+	free(m);
 }
 
 void future_fini(struct future *f)
@@ -50,7 +64,7 @@ void future_fini(struct future *f)
 	/* Future.__del__: an exception set and never retrieved is reported
 	 * when the future is destroyed. */
 	if (f->log_traceback && trace_on(f->I)) {
-		char *r = future_repr(f), *e = exc_format(value_exc(f->exception));
+		char *r = future_repr(f), *e = exc_format(value_exc(future_peek_exception(f)));
 		char *msg = xasprintf("%s exception was never retrieved\nfuture: %s\n%s",
 				      f->is_task ? "Task" : "Future", r, e);
 		interp_warn(f->I, msg);
@@ -59,11 +73,9 @@ void future_fini(struct future *f)
 		free(r);
 	}
 	value_unref(f->result);
-	value_unref(f->exception);
-	value_unref(f->cancel_msg);
-	value_unref(f->cancelled_exc);
-	for (unsigned i = 0; i < f->ncbs; i++) obj_unref(f->cbs[i].ctx);
-	if (f->cbs) obj_free(f->cbs, f->capcbs * sizeof *f->cbs);
+	for (unsigned i = 0; i < f->ncbs; i++) obj_unref(future_callback(f, i)->ctx);
+	callbacks_free(f->more);
+	free((char *)f->actor.name);
 	f->I->live--;
 }
 
@@ -77,24 +89,25 @@ static void future_dealloc(struct obj *o)
 struct value future_new(struct loop *L)
 {
 	struct future *f = obj_alloc(sizeof *f);
-	future_init(f, L, ACT_FUTURE, "Future", future_dealloc);
-	struct interp *I = f->I;
+	struct interp *I = loop_interp(L);
+	future_init(f, I, L, &future_class_future, future_dealloc);
 	I->live++;
-	/* Futures have no name in Python; the trace calls them Future-N. */
-	f->actor.id = interp_new_id(I, ACT_FUTURE);
-	future_name_id_(f, "Future-", f->actor.id);
+	if (trace_on(I)) future_name(f);
 	struct value v = value_obj(f);
 	obj_unref(f);
 	if (trace_on(I)) fut_event(f, EV_FUT_CREATE, value_none(), -1, FUT_PENDING, NULL);
 	return v;
 }
 
-void future_name_id_(struct future *f, const char *prefix, unsigned n)
+/* buf = prefix followed by n in decimal ("Task-3"), without snprintf,
+ * which would be a good part of the cost of naming a task.  prefix has at
+ * most 13 characters. */
+static void name_id(char buf[24], const char *prefix, unsigned n)
 {
 	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 				    "8081828384858687888990919293949596979899";
-	char digits[10], *d = digits + sizeof digits, *p = f->name;
+	char digits[10], *d = digits + sizeof digits, *p = buf;
 	while (*prefix) *p++ = *prefix++;
 	while (n >= 100) { /* two digits per division */
 		unsigned r = n % 100;
@@ -113,23 +126,52 @@ void future_name_id_(struct future *f, const char *prefix, unsigned n)
 	p[nd] = '\0';
 }
 
+/* The name without keeping it: actor.name, or one made in buf.  A task
+ * without a name of its own is Task-N with N from the process-wide counter
+ * (4.5); futures have no name in Python, the trace calls them Future-N. */
+static const char *name_of(const struct future *f, char buf[24])
+{
+	if (f->actor.name) return f->actor.name;
+	if (f->is_task) name_id(buf, "Task-", ((const struct task *)f)->number);
+	else name_id(buf, "Future-", f->actor.id);
+	return buf;
+}
+
+const char *future_name(struct future *f)
+{
+	char buf[24];
+	if (!f->actor.name) f->actor.name = xstrdup(name_of(f, buf));
+	return f->actor.name;
+}
+
 const char *future_state_name(const struct future *f)
 {
 	static const char *const names[] = {"PENDING", "CANCELLED", "FINISHED"};
 	return names[f->state];
 }
 
+struct value future_cancel_message(const struct future *f)
+{
+	if (f->state == FUT_FINISHED) {
+		const struct task *t = f->is_task ? (const struct task *)f : NULL;
+		return t && t->finished_cancel_msg ? *t->finished_cancel_msg : value_none();
+	}
+	return f->holds_cancelled_exc ? value_none() : f->result;
+}
+
 /* _make_cancelled_error: the CancelledError that cancelled a task is raised
  * once; otherwise a new one carrying cancel(msg)'s message. */
 struct value future_make_cancelled_error(struct future *f)
 {
-	if (f->cancelled_exc.kind != VAL_NONE) {
-		struct value e = f->cancelled_exc;
-		f->cancelled_exc = value_none();
+	if (f->holds_cancelled_exc) {
+		struct value e = f->result;
+		f->result = value_none();
+		f->holds_cancelled_exc = 0;
 		return e;
 	}
-	if (f->cancel_msg.kind == VAL_NONE) return exc_new(EXC_CANCELLED_ERROR, NULL);
-	return exc_new_arg(EXC_CANCELLED_ERROR, value_ref(f->cancel_msg));
+	struct value msg = future_cancel_message(f);
+	if (msg.kind == VAL_NONE) return exc_new(EXC_CANCELLED_ERROR, NULL);
+	return exc_new_arg(EXC_CANCELLED_ERROR, value_ref(msg));
 }
 
 int future_result(struct future *f, struct value *out)
@@ -143,12 +185,8 @@ int future_result(struct future *f, struct value *out)
 		return 1;
 	}
 	f->log_traceback = 0;
-	if (f->exception.kind != VAL_NONE) {
-		*out = value_ref(f->exception);
-		return 1;
-	}
 	*out = value_ref(f->result);
-	return 0;
+	return f->has_exception;
 }
 
 int future_exception(struct future *f, struct value *out)
@@ -162,7 +200,7 @@ int future_exception(struct future *f, struct value *out)
 		return 1;
 	}
 	f->log_traceback = 0;
-	*out = value_ref(f->exception);
+	*out = value_ref(future_peek_exception(f));
 	return 0;
 }
 
@@ -170,19 +208,39 @@ int future_exception(struct future *f, struct value *out)
  * registration order; none runs inside set_result/set_exception/cancel. */
 static void schedule_callbacks(struct future *f)
 {
-	unsigned n = f->ncbs, cap = f->capcbs;
-	struct fut_callback *cbs = f->cbs;
-	f->cbs = NULL;
-	f->ncbs = f->capcbs = 0;
+	unsigned n = f->ncbs;
+	struct fut_callback cb0 = f->cb0;
+	struct fut_callbacks *m = f->more;
+	f->more = NULL;
+	f->ncbs = 0;
 	struct value self = value_obj(f);
 	for (unsigned i = 0; i < n; i++) {
-		f->I->library += cbs[i].library;
-		loop_call_soon(f->loop, cbs[i].cb, cbs[i].name, cbs[i].ctx, cbs[i].who, self);
-		f->I->library -= cbs[i].library;
-		obj_unref(cbs[i].ctx);
+		const struct fut_callback *c = i ? &m->cbs[i - 1] : &cb0;
+		const struct fut_callback_info *in = m && m->info ? &m->info[i] : NULL;
+		struct trace_actor who = {0};
+		int library = 0;
+		if (in) {
+			who = in->who;
+			library = in->library;
+		}
+		f->I->library += library;
+		loop_call_soon(f->loop, c->cb, c->name, c->ctx, who, self);
+		f->I->library -= library;
+		obj_unref(c->ctx);
 	}
 	value_unref(self);
-	if (cbs) obj_free(cbs, cap * sizeof *cbs);
+	callbacks_free(m);
+}
+
+/* The slot is about to hold a result: a task keeps the message of a
+ * cancel(msg) it survived, for _make_cancelled_error (gather reads it). */
+static void keep_cancel_message(struct future *f)
+{
+	if (!f->is_task || f->result.kind == VAL_NONE) return;
+	struct task *t = (struct task *)f;
+	t->finished_cancel_msg = xmalloc(sizeof *t->finished_cancel_msg);
+	*t->finished_cancel_msg = f->result;
+	f->result = value_none();
 }
 
 int future_set_result(struct future *f, struct value v, struct value *err)
@@ -191,7 +249,8 @@ int future_set_result(struct future *f, struct value v, struct value *err)
 		*err = exc_new(EXC_INVALID_STATE_ERROR, "invalid state");
 		return 1;
 	}
-	f->result = value_ref(v);
+	keep_cancel_message(f);
+	value_set(&f->result, value_ref(v));
 	f->state = FUT_FINISHED;
 	if (trace_on(f->I)) fut_event(f, EV_FUT_RESULT, v, FUT_PENDING, FUT_FINISHED, NULL);
 	schedule_callbacks(f);
@@ -210,7 +269,9 @@ int future_set_exception(struct future *f, struct value e, struct value *err)
 			       "StopIteration interacts badly with generators and cannot be raised into a Future");
 		return 1;
 	}
-	f->exception = value_ref(e);
+	keep_cancel_message(f);
+	value_set(&f->result, value_ref(e));
+	f->has_exception = e.kind != VAL_NONE;
 	f->state = FUT_FINISHED;
 	f->log_traceback = 1;
 	if (trace_on(f->I)) fut_event(f, EV_FUT_EXCEPTION, e, FUT_PENDING, FUT_FINISHED, NULL);
@@ -220,17 +281,33 @@ int future_set_exception(struct future *f, struct value e, struct value *err)
 
 int future_cancel(struct future *f, struct value msg)
 {
-	return f->cancel ? f->cancel(f, msg) : future_cancel_base(f, msg);
+	int (*cancel)(struct future *, struct value) = f->cls->cancel;
+	return cancel ? cancel(f, msg) : future_cancel_base(f, msg);
 }
 
 int future_cancel_base(struct future *f, struct value msg)
 {
 	if (f->state != FUT_PENDING) return 0;
 	f->state = FUT_CANCELLED;
-	value_set(&f->cancel_msg, value_ref(msg));
+	value_set(&f->result, value_ref(msg));
 	if (trace_on(f->I)) fut_event(f, EV_FUT_CANCEL, msg, FUT_PENDING, FUT_CANCELLED, NULL);
 	schedule_callbacks(f);
 	return 1;
+}
+
+/* Room for n callbacks in all, and, while tracing, for their info. */
+static void callbacks_reserve(struct future *f, unsigned n)
+{
+	struct fut_callbacks *m = f->more;
+	unsigned cap = m ? m->cap : 0;
+	int tracing = trace_on(f->I);
+	if (n - 1 <= cap && (m || !tracing)) return;
+	unsigned ncap = n - 1 <= cap ? cap : cap ? 2 * cap : 1;
+	m = xrealloc(m, sizeof *m + ncap * sizeof m->cbs[0]);
+	if (!f->more) m->info = NULL;
+	m->cap = ncap;
+	f->more = m;
+	if (tracing) m->info = xrealloc(m->info, (ncap + 1) * sizeof *m->info);
 }
 
 void future_add_done_callback(struct future *f, loop_cb cb, const char *name, void *ctx,
@@ -252,29 +329,28 @@ void future_add_done_callback(struct future *f, loop_cb cb, const char *name, vo
 		value_unref(self);
 		return;
 	}
-	if (f->ncbs == f->capcbs) {
-		/* Most futures get one callback (the task that awaits them):
-		 * start with room for one, from the pool. */
-		unsigned cap = f->capcbs ? 2 * f->capcbs : 1;
-		struct fut_callback *cbs = obj_alloc(cap * sizeof *cbs);
-		if (f->ncbs) memcpy(cbs, f->cbs, f->ncbs * sizeof *cbs);
-		if (f->cbs) obj_free(f->cbs, f->capcbs * sizeof *f->cbs);
-		f->cbs = cbs;
-		f->capcbs = cap;
-	}
+	callbacks_reserve(f, f->ncbs + 1);
 	obj_ref(ctx);
-	f->cbs[f->ncbs++] = (struct fut_callback){cb, name, ctx, who, interp_in_library(f->I)};
+	*cb_at(f, f->ncbs) = (struct fut_callback){cb, name, ctx};
+	if (f->more && f->more->info)
+		f->more->info[f->ncbs] = (struct fut_callback_info){who, interp_in_library(f->I)};
+	f->ncbs++;
 }
 
 unsigned future_remove_done_callback(struct future *f, loop_cb cb, void *ctx)
 {
 	unsigned kept = 0, removed = 0;
 	for (unsigned i = 0; i < f->ncbs; i++) {
-		if (f->cbs[i].cb == cb && (!ctx || f->cbs[i].ctx == ctx)) {
-			obj_unref(f->cbs[i].ctx);
+		struct fut_callback *c = cb_at(f, i);
+		if (c->cb == cb && (!ctx || c->ctx == ctx)) {
+			obj_unref(c->ctx);
 			removed++;
 		} else {
-			f->cbs[kept++] = f->cbs[i];
+			if (kept != i) {
+				*cb_at(f, kept) = *c;
+				if (f->more->info) f->more->info[kept] = f->more->info[i];
+			}
+			kept++;
 		}
 	}
 	f->ncbs = kept;
@@ -289,6 +365,12 @@ unsigned future_remove_done_callback(struct future *f, loop_cb cb, void *ctx)
 	return removed;
 }
 
+void future_drop_callbacks(struct future *f)
+{
+	for (unsigned i = 0; i < f->ncbs; i++) obj_unref(future_callback(f, i)->ctx);
+	f->ncbs = 0;
+}
+
 /* base_futures._future_repr_info / base_tasks._task_repr_info. */
 char *future_repr(const struct future *f)
 {
@@ -297,11 +379,12 @@ char *future_repr(const struct future *f)
 	if (f->is_task) {
 		const struct task *t = (const struct task *)f;
 		if (f->state == FUT_PENDING && task_cancelling(t)) state = "cancelling";
-		const struct gen *c = value_gen(t->coro);
+		const struct gen *c = t->coro;
 		char *coro = c ? xasprintf(" coro=<%s() %s>", c->code->name,
 					   c->state == GEN_CLOSED ? "done" : "running")
 			       : xstrdup("");
-		info = xasprintf("%s name='%s'%s", state, f->name, coro);
+		char buf[24];
+		info = xasprintf("%s name='%s'%s", state, name_of(f, buf), coro);
 		free(coro);
 	} else {
 		info = xstrdup(state);
@@ -313,21 +396,22 @@ char *future_repr(const struct future *f)
 		free(w);
 	}
 	if (f->state == FUT_FINISHED) {
-		char *r = value_repr(f->exception.kind != VAL_NONE ? f->exception : f->result);
-		extra = xasprintf(" %s=%s", f->exception.kind != VAL_NONE ? "exception" : "result", r);
+		char *r = value_repr(f->result);
+		extra = xasprintf(" %s=%s", f->has_exception ? "exception" : "result", r);
 		free(r);
 	}
 	if (f->ncbs) {
 		/* _format_callbacks: more than two are cut to [first, <N more>, last];
 		 * a C Task's wakeup shows as Task.task_wakeup(). */
-		const char *first = f->cbs[0].name, *last = f->cbs[f->ncbs - 1].name;
-		const char *p1 = f->cbs[0].cb == task_wakeup_callback ? "Task." : "";
-		const char *p2 = f->cbs[f->ncbs - 1].cb == task_wakeup_callback ? "Task." : "";
+		const struct fut_callback *c0 = future_callback(f, 0), *cn = future_callback(f, f->ncbs - 1);
+		const char *first = c0->name, *last = cn->name;
+		const char *p1 = c0->cb == task_wakeup_callback ? "Task." : "";
+		const char *p2 = cn->cb == task_wakeup_callback ? "Task." : "";
 		if (f->ncbs == 1) cbs = xasprintf(" cb=[%s%s()]", p1, first);
 		else if (f->ncbs == 2) cbs = xasprintf(" cb=[%s%s(), %s%s()]", p1, first, p2, last);
 		else cbs = xasprintf(" cb=[%s%s(), <%u more>, %s%s()]", p1, first, f->ncbs - 2, p2, last);
 	}
-	char *s = xasprintf("<%s %s%s%s%s>", f->type_name, info, extra ? extra : "", waiting ? waiting : "",
+	char *s = xasprintf("<%s %s%s%s%s>", f->cls->name, info, extra ? extra : "", waiting ? waiting : "",
 			    cbs ? cbs : "");
 	free(info);
 	free(extra);

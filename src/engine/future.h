@@ -14,46 +14,97 @@
 
 enum fut_state { FUT_PENDING, FUT_CANCELLED, FUT_FINISHED };
 
+/* What a subclass of Future changes: its name and its cancel().  One static
+ * const instance per class (Future in future.c, Task in task.c,
+ * _GatheringFuture in aio.c). */
+struct future_class {
+	const char *name;     /* type(f).__name__ */
+	enum actor_kind kind; /* ACT_FUTURE or ACT_TASK, for the trace */
+	/* cancel() of a subclass (Task, _GatheringFuture); NULL: Future's. */
+	int (*cancel)(struct future *f, struct value msg);
+};
+
+/* A done callback.  Who registered it and whether asyncio's own code did are
+ * only the trace's business: they are kept apart (struct fut_callbacks), and
+ * only while a sink is installed. */
 struct fut_callback {
 	loop_cb cb;           /* called as cb(I, ctx, <the future>) */
 	const char *name;     /* "callback", "Task.task_wakeup", "_on_completion" */
 	void *ctx;            /* referenced object, or NULL */
+};
+
+struct fut_callback_info {
 	struct trace_actor who;
 	int library;          /* registered by asyncio's own code */
+};
+
+/* The callbacks after the first, and, while tracing, the trace's side of
+ * every callback (info[0] is the first one's).  Made for a second callback,
+ * or for the first while tracing; freed when the callbacks are scheduled. */
+struct fut_callbacks {
+	unsigned cap;                    /* room in cbs: callbacks 1 .. cap */
+	struct fut_callback_info *info;  /* cap + 1 of them, or NULL (no trace) */
+	struct fut_callback cbs[];
 };
 
 struct future {
 	struct obj hdr;
 	struct interp *I;
 	struct loop *loop;
-	enum fut_state state;
+	/* actor.name is made on demand (future_name): only the trace, repr
+	 * and get_name() read it.  While tracing it exists from creation on,
+	 * since every event carries it.  Owned (heap) when not NULL. */
+	struct trace_actor actor;
+	const struct future_class *cls; /* Future, Task or _GatheringFuture */
+	/* One slot for what a state needs: FINISHED -- the result, or the
+	 * exception when has_exception (a result may itself be an exception
+	 * instance); PENDING and CANCELLED -- cancel(msg)'s message, or, when
+	 * holds_cancelled_exc, the CancelledError that cancelled a task (its
+	 * message is then None: Task.__step cancels with super().cancel()).
+	 * A task that finishes after cancel(msg) keeps the message elsewhere
+	 * (task.finished_cancel_msg). */
+	struct value result;
+	unsigned char state;          /* enum fut_state */
 	unsigned is_task : 1;
 	unsigned blocking : 1;        /* _asyncio_future_blocking */
 	unsigned log_destroy_pending : 1;
 	unsigned log_traceback : 1;   /* an exception nobody has retrieved yet */
-	struct trace_actor actor;     /* actor.name points at name */
-	const char *type_name;        /* "Future", "Task", "_GatheringFuture" */
-	char name[24];                /* "Task-3" (Python's), "Future-2" (the trace's) */
-	struct value result;          /* FINISHED with a result */
-	struct value exception;       /* FINISHED with an exception (VAL_EXC) or None */
-	struct value cancel_msg;      /* cancel(msg) */
-	struct value cancelled_exc;   /* the CancelledError that cancelled a task */
-	struct fut_callback *cbs;
-	unsigned ncbs, capcbs;
-	/* cancel() of a subclass (Task, _GatheringFuture); NULL: Future's. */
-	int (*cancel)(struct future *f, struct value msg);
+	unsigned has_exception : 1;   /* FINISHED: result is the exception */
+	unsigned holds_cancelled_exc : 1; /* CANCELLED: result is _cancelled_exc */
+	unsigned ncbs;                /* callbacks registered */
+	/* Most futures get one callback (the task that awaits them): the first
+	 * is kept here, the others in more->cbs. */
+	struct fut_callback cb0;
+	struct fut_callbacks *more;
 };
+
+
+/* The exception a FINISHED future holds, else None (borrowed). */
+static inline struct value future_peek_exception(const struct future *f)
+{
+	return f->state == FUT_FINISHED && f->has_exception ? f->result : value_none();
+}
+/* The result a FINISHED future holds, else None (borrowed). */
+static inline struct value future_peek_result(const struct future *f)
+{
+	return f->state == FUT_FINISHED && !f->has_exception ? f->result : value_none();
+}
+/* _cancel_message: cancel(msg)'s message, or None (borrowed). */
+struct value future_cancel_message(const struct future *f);
 
 /* loop.create_future().  Returns a new reference (as a VAL_FUTURE value). */
 struct value future_new(struct loop *L);
-/* For subclasses: initialise storage inside a larger object. */
-void future_init(struct future *f, struct loop *L, enum actor_kind k, const char *type_name,
+/* For subclasses: initialise storage inside a larger object (L may be
+ * NULL: a _GatheringFuture learns its loop late).  Takes the actor id.
+ * While tracing, the creator then calls future_name(), once the name can be
+ * made (a task takes its number after this). */
+void future_init(struct future *f, struct interp *I, struct loop *L, const struct future_class *cls,
 		 void (*dealloc)(struct obj *));
 void future_fini(struct future *f);
-/* f->name = prefix followed by n in decimal ("Task-3"), without snprintf,
- * which would be a good part of the cost of creating a task.  prefix has at
- * most 13 characters. */
-void future_name_id_(struct future *f, const char *prefix, unsigned n);
+/* The name: a task's ("Task-3", or create_task(name=...)), or the trace's
+ * for a future ("Future-2"), made on first use and kept in actor.name.
+ * Borrowed: it lives as long as f. */
+const char *future_name(struct future *f);
 
 static inline int future_done(const struct future *f) { return f->state != FUT_PENDING; }
 static inline int future_cancelled(const struct future *f) { return f->state == FUT_CANCELLED; }
@@ -84,6 +135,14 @@ void future_add_done_callback(struct future *f, loop_cb cb, const char *name, vo
 /* remove_done_callback(cb): removes every registration of (cb, ctx match or
  * ctx == NULL for any); returns how many. */
 unsigned future_remove_done_callback(struct future *f, loop_cb cb, void *ctx);
+/* The i-th registered callback (i < f->ncbs); borrowed. */
+static inline const struct fut_callback *future_callback(const struct future *f, unsigned i)
+{
+	return i ? &f->more->cbs[i - 1] : &f->cb0;
+}
+/* Forget every callback without scheduling it (teardown: they will never
+ * run, and may hold what holds f). */
+void future_drop_callbacks(struct future *f);
 
 /* repr(): "<Future pending cb=[...]>", "<Task finished name='Task-1' ...>". */
 char *future_repr(const struct future *f);

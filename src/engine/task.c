@@ -1,7 +1,6 @@
 /* task.c -- asyncio.Task (tasks.py Task, _asynciomodule.c task_step_impl). */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 
 static void task_step_cb(struct interp *I, void *target, struct value arg);
 static int task_cancel_(struct future *f, struct value msg) { return task_cancel((struct task *)f, msg); }
+static const struct future_class task_class = {"Task", ACT_TASK, task_cancel_};
 
 static void task_event(struct task *t, enum ev_kind k, struct trace_actor other, struct value v)
 {
@@ -35,7 +35,11 @@ static void task_dealloc(struct obj *o)
 	struct task *t = (struct task *)o;
 	task_unlink(t);
 	future_fini(&t->fut); /* first: its report shows the coroutine */
-	value_unref(t->coro);
+	obj_unref(t->coro);
+	if (t->finished_cancel_msg) {
+		value_unref(*t->finished_cancel_msg);
+		free(t->finished_cancel_msg);
+	}
 	obj_unref(t->waiter);
 	obj_free(t, sizeof *t);
 }
@@ -68,7 +72,7 @@ static void task_prefetch(const void *target, int stage)
 		__builtin_prefetch(&t->waiter + 1);
 		return;
 	}
-	const struct gen *c = value_gen(t->coro);
+	const struct gen *c = t->coro;
 	if (!c) return;
 	if (stage == 1) prefetch_lines(c, sizeof *c + 3 * sizeof(struct value));
 	else if (c->yf) prefetch_lines(c->yf, sizeof *c + 2 * sizeof(struct value));
@@ -92,16 +96,16 @@ struct value task_new(struct loop *L, struct value coro, const char *name, struc
 	}
 	struct task *t = obj_alloc(sizeof *t);
 	memset(t, 0, sizeof *t);
-	future_init(&t->fut, L, ACT_TASK, "Task", task_dealloc);
+	future_init(&t->fut, I, L, &task_class, task_dealloc);
 	I->live++;
 	t->fut.is_task = 1;
-	t->fut.cancel = task_cancel_;
 	t->fut.log_destroy_pending = 1;
-	t->coro = value_ref(coro);
+	obj_ref(c);
+	t->coro = c;
 	/* 4.5: one process-wide counter, taken only when no name is given. */
-	if (name) snprintf(t->fut.name, sizeof t->fut.name, "%s", name);
-	else future_name_id_(&t->fut, "Task-", ++I->task_counter);
-	t->fut.actor.id = interp_new_id(I, ACT_TASK);
+	if (name) t->fut.actor.name = xstrdup(name);
+	else t->number = ++I->task_counter;
+	if (trace_on(I)) future_name(&t->fut);
 	t->next = I->all_tasks;
 	if (t->next) t->next->prev = t;
 	I->all_tasks = t;
@@ -130,7 +134,7 @@ int task_cancel(struct task *t, struct value msg)
 	if (t->waiter && future_cancel(t->waiter, msg)) return 1;
 	/* Otherwise __step is already scheduled: it throws instead of sending. */
 	t->must_cancel = 1;
-	value_set(&t->fut.cancel_msg, value_ref(msg));
+	value_set(&t->fut.result, value_ref(msg)); /* _cancel_message (PENDING) */
 	return 1;
 }
 
@@ -152,9 +156,9 @@ static void task_step(struct task *t, struct value exc_in)
 		struct exc *e = value_exc(exc);
 		if (!(e && exc_matches(e, EXC_CANCELLED_ERROR))) {
 			value_unref(exc);
-			exc = self->cancel_msg.kind == VAL_NONE
-				      ? exc_new(EXC_CANCELLED_ERROR, NULL)
-				      : exc_new_arg(EXC_CANCELLED_ERROR, value_ref(self->cancel_msg));
+			struct value msg = future_cancel_message(self);
+			exc = msg.kind == VAL_NONE ? exc_new(EXC_CANCELLED_ERROR, NULL)
+						   : exc_new_arg(EXC_CANCELLED_ERROR, value_ref(msg));
 		}
 		t->must_cancel = 0;
 	}
@@ -163,17 +167,17 @@ static void task_step(struct task *t, struct value exc_in)
 
 	struct task *prev = I->current_task;
 	I->current_task = t; /* _enter_task */
-	if (trace_on(I)) task_event(t, EV_TASK_STEP, value_gen(t->coro)->frame.who, exc);
+	if (trace_on(I)) task_event(t, EV_TASK_STEP, t->coro->frame.who, exc);
 
 	struct value r, err;
-	struct gen *coro = value_gen(t->coro);
+	struct gen *coro = t->coro;
 	enum gen_status st = exc.kind == VAL_NONE ? gen_send(coro, value_none(), &r) : gen_throw(coro, exc, &r);
 
 	switch (st) {
 	case GEN_RETURNED:
 		if (t->must_cancel) { /* cancelled right before the coroutine returned */
 			t->must_cancel = 0;
-			future_cancel_base(self, self->cancel_msg);
+			future_cancel_base(self, future_cancel_message(self));
 		} else if (future_set_result(self, r, &err)) {
 			value_unref(err);
 		}
@@ -181,9 +185,13 @@ static void task_step(struct task *t, struct value exc_in)
 	case GEN_RAISED: {
 		struct exc *e = value_exc(r);
 		if (e && exc_matches(e, EXC_CANCELLED_ERROR)) {
-			value_set(&self->cancelled_exc, value_ref(r));
 			struct value none = value_none();
-			future_cancel_base(self, none); /* super().cancel(): no message */
+			/* super().cancel(): no message; _cancelled_exc = exc is kept
+			 * where the message would be. */
+			if (future_cancel_base(self, none)) {
+				self->result = value_ref(r);
+				self->holds_cancelled_exc = 1;
+			}
 		} else if (future_set_exception(self, r, &err)) {
 			value_unref(err);
 		}
@@ -208,7 +216,7 @@ static void task_step(struct task *t, struct value exc_in)
 				obj_ref(f);
 				t->waiter = f;
 				if (trace_on(I)) task_event(t, EV_TASK_WAIT, f->actor, value_none());
-				if (t->must_cancel && future_cancel(f, self->cancel_msg)) t->must_cancel = 0;
+				if (t->must_cancel && future_cancel(f, future_cancel_message(self))) t->must_cancel = 0;
 			}
 		} else if (f) {
 			char *a = future_repr(self), *b = value_repr(r);
@@ -297,12 +305,9 @@ void task_destroy_pending(struct interp *I)
 		}
 		/* Its done callbacks will never run; they may hold what holds
 		 * the task (a _GatheringFuture and its children). */
-		if (!future_done(&t->fut)) {
-			for (unsigned k = 0; k < t->fut.ncbs; k++) obj_unref(t->fut.cbs[k].ctx);
-			t->fut.ncbs = 0;
-		}
+		if (!future_done(&t->fut)) future_drop_callbacks(&t->fut);
 		struct value cr;
-		struct gen *c = value_gen(t->coro);
+		struct gen *c = t->coro;
 		if (c && c->state == GEN_SUSPENDED) {
 			gen_close(c, &cr);
 			value_unref(cr);

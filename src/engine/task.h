@@ -15,12 +15,15 @@
 
 struct task {
 	struct future fut;
-	struct value coro;        /* the coroutine (VAL_GEN) */
+	struct gen *coro;         /* the coroutine (referenced) */
 	struct future *waiter;    /* _fut_waiter (referenced), or NULL */
-	unsigned must_cancel : 1;
-	unsigned step_pending : 1;
-	int num_cancels_requested;
 	struct task *prev, *next; /* interp->all_tasks */
+	unsigned must_cancel : 1;
+	unsigned num_cancels_requested : 31;
+	unsigned number;          /* N of its Task-N name, when it has no other */
+	/* _cancel_message once the task has finished anyway (fut.result holds
+	 * it until then); NULL when it is None.  Owned. */
+	struct value *finished_cancel_msg;
 };
 
 /* Task(coro, loop=L, name=NULL): takes a Task-N number when name is NULL
