@@ -114,7 +114,7 @@ static void hash_emit(void *ud, const struct trace_event *ev)
 
 /* ---- (a) def echo(): x = None; while True: x = yield x ---- */
 
-static enum gen_status echo_body(struct gen *g)
+static GEN_BODY(echo_body)
 {
 	GEN_BEGIN(g);
 	for (;;) GEN_YIELD(g, value_ref(g->locals[0]), &g->locals[0]);
@@ -154,7 +154,7 @@ static int bench_gen(long long n)
 enum { SW_K, SW_I, SW_N, SW_NLOCALS };
 static const char *const sleep0_worker_vars[] = {"k", "_", "n"};
 
-static enum gen_status sleep0_worker_body(struct gen *g)
+static GEN_BODY(sleep0_worker_body)
 {
 	struct value *L = g->locals;
 	GEN_BEGIN(g);
@@ -173,7 +173,7 @@ static const struct gen_code sleep0_worker_code = {"worker", GEN_KIND_COROUTINE,
 enum { TW_D, TW_NLOCALS };
 static const char *const timer_worker_vars[] = {"d"};
 
-static enum gen_status timer_worker_body(struct gen *g)
+static GEN_BODY(timer_worker_body)
 {
 	GEN_BEGIN(g);
 	GEN_AWAIT(g, aio_sleep(g->I, g->locals[TW_D].u.f, value_none()), NULL);
@@ -194,7 +194,7 @@ static const struct gen_code timer_worker_code = {"worker", GEN_KIND_COROUTINE, 
 enum { MN_N, MN_K, MN_TASKS, MN_I, MN_R, MN_TOTAL, MN_NLOCALS };
 static const char *const main_vars[] = {"n", "k", "tasks", "i", "r", "total"};
 
-static enum gen_status main_body(struct gen *g)
+static GEN_BODY(main_body)
 {
 	struct value *L = g->locals;
 	struct interp *I = g->I;
@@ -268,7 +268,7 @@ static int bench_tasks(long long n, struct value k, enum sink_kind sk)
 enum { PD_HOW, PD_NLOCALS };
 static const char *const pending_vars[] = {"how"};
 
-static enum gen_status pending_body(struct gen *g)
+static GEN_BODY(pending_body)
 {
 	GEN_BEGIN(g);
 	if (g->locals[PD_HOW].kind == VAL_NONE)
@@ -283,7 +283,7 @@ static const struct gen_code pending_code = {"pending", GEN_KIND_COROUTINE, pend
 enum { MM_N, MM_HOW, MM_TASKS, MM_BEFORE, MM_NLOCALS };
 static const char *const mem_main_vars[] = {"n", "how", "tasks", "before"};
 
-static enum gen_status mem_main_body(struct gen *g)
+static GEN_BODY(mem_main_body)
 {
 	struct value *L = g->locals;
 	struct interp *I = g->I;
@@ -331,7 +331,7 @@ static int bench_mem(long long n, const char *how)
  * N tasks; one loop iteration for their first steps, then ITERS timed
  * iterations, each running exactly N steps (L0: the ntodo snapshot). */
 
-static enum gen_status forever_body(struct gen *g)
+static GEN_BODY(forever_body)
 {
 	GEN_BEGIN(g);
 	for (;;) GEN_AWAIT(g, aio_sleep(g->I, 0, value_none()), NULL);

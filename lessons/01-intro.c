@@ -63,7 +63,7 @@ static struct value normal(struct interp *I)
 }
 
 /* def gen(): it has no locals, so nothing needs a slot. */
-static enum gen_status def_gen_body(struct gen *g)
+static GEN_BODY(def_gen_body)
 {
 	struct interp *I = g->I;
 

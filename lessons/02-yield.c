@@ -49,7 +49,7 @@ static const char python[] =
 enum { FOO_I, FOO_RES, FOO_N };
 static const char *const foo_vars[] = {"i", "res"};
 
-static enum gen_status def_foo_body(struct gen *g)
+static GEN_BODY(def_foo_body)
 {
 	struct interp *I = g->I;
 	struct value *L = g->locals;

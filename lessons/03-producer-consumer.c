@@ -46,7 +46,7 @@ enum { N_CONDENSED = 20 };
 enum { CONS_R, CONS_N, CONS_NLOCALS };
 static const char *const consumer_vars[] = {"r", "n"};
 
-static enum gen_status def_consumer_body(struct gen *g)
+static GEN_BODY(def_consumer_body)
 {
 	struct interp *I = g->I;
 	struct value *L = g->locals;

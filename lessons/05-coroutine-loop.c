@@ -61,7 +61,7 @@ static void print_state(struct interp *I, const char *label, struct value coro)
 enum { W_X, W_N };
 static const char *const work_vars[] = {"x"};
 
-static enum gen_status do_some_work_body(struct gen *g)
+static GEN_BODY(do_some_work_body)
 {
 	struct interp *I = g->I;
 	struct value *L = g->locals;
@@ -91,7 +91,7 @@ static const struct gen_code do_some_work_code = {
 enum { WA_CORO, WA_N };
 static const char *const watcher_vars[] = {"coro"};
 
-static enum gen_status watcher_body(struct gen *g)
+static GEN_BODY(watcher_body)
 {
 	struct interp *I = g->I;
 	struct value *L = g->locals;

@@ -65,7 +65,7 @@ static void print_result(struct interp *I, struct value result)
 	free(t);
 }
 
-static enum gen_status main_body(struct gen *g)
+static GEN_BODY(main_body)
 {
 	struct interp *I = g->I;
 	struct value *L = g->locals;

@@ -99,7 +99,7 @@ static struct value make_delays(long n, long seed)
 enum { W_X, W_N };
 static const char *const work_vars[] = {"x"};
 
-static enum gen_status do_some_work_body(struct gen *g)
+static GEN_BODY(do_some_work_body)
 {
 	struct interp *I = g->I;
 	struct value *L = g->locals;

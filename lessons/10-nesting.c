@@ -121,7 +121,7 @@ enum { M_METHOD, M_TASKS, M_DONES, M_PENDINGS, M_TASK, M_RESULTS, M_RESULT, M_IT
 static const char *const main_vars[] = {"method", "tasks", "dones", "pendings", "task",
 					"results", "result", "<iter>"};
 
-static enum gen_status main_body(struct gen *g)
+static GEN_BODY(main_body)
 {
 	struct interp *I = g->I;
 	struct value *L = g->locals;

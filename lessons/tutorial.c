@@ -44,7 +44,7 @@ int uncaught(struct interp *I, struct value e)
 enum { W_X, W_N };
 static const char *const work_vars[] = {"x"};
 
-static enum gen_status do_some_work_body(struct gen *g)
+static GEN_BODY(do_some_work_body)
 {
 	struct interp *I = g->I;
 	struct value *L = g->locals;

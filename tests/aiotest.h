@@ -230,21 +230,21 @@ static inline void soon_stop(struct loop *L)
  * worker(args...) to call it (returns the new coroutine).  The names are its
  * locals, arguments first; keep what must survive an await in g->locals. */
 #define ASYNC_DEF(fn, ...)                                                         \
-	static enum gen_status fn##_body(struct gen *g);                               \
+	static GEN_BODY(fn##_body);                               \
 	static const char *const fn##_vars[] = {__VA_ARGS__};                          \
 	static const struct gen_code fn##_code = {                                     \
 		#fn, GEN_KIND_COROUTINE, fn##_body,                                        \
 		(int)(sizeof fn##_vars / sizeof *fn##_vars), fn##_vars, 0, 0};       \
-	static enum gen_status fn##_body(struct gen *g)
+	static GEN_BODY(fn##_body)
 
 /* The same for a plain generator function (def with yield). */
 #define GEN_DEF(fn, ...)                                                           \
-	static enum gen_status fn##_body(struct gen *g);                               \
+	static GEN_BODY(fn##_body);                               \
 	static const char *const fn##_vars[] = {__VA_ARGS__};                          \
 	static const struct gen_code fn##_code = {                                     \
 		#fn, GEN_KIND_GENERATOR, fn##_body,                                        \
 		(int)(sizeof fn##_vars / sizeof *fn##_vars), fn##_vars, 0, 0};       \
-	static enum gen_status fn##_body(struct gen *g)
+	static GEN_BODY(fn##_body)
 
 /* Call a coroutine (or generator) function: CALL(fn, args...) with 1 to 6
  * arguments (stolen), CALL0(fn) with none.  Returns the new coroutine. */
@@ -324,7 +324,7 @@ static inline void run_once(struct loop *L)
 }
 
 /* async def once(): pass */
-static inline enum gen_status aiotest_once_body(struct gen *g)
+static inline GEN_BODY(aiotest_once_body)
 {
 	GEN_BEGIN(g);
 	GEN_END(g);

@@ -288,7 +288,7 @@ static const char *const tl_varnames[] __attribute__((unused)) = {"a", "b", "c",
  * the block that follows, with nlocals slots named a, b, c ... (at most 6).
  * Call it with gen_new(I, &name, nargs, args...). */
 #define TL_CODE_(fn, qualname, kind_, nlocals_, line_)                          \
-	static enum gen_status fn##_body(struct gen *g);                       \
+	static GEN_BODY(fn##_body);                       \
 	static const struct gen_code fn = {                                    \
 		.name = (qualname),                                            \
 		.kind = (kind_),                                               \
@@ -297,7 +297,7 @@ static const char *const tl_varnames[] __attribute__((unused)) = {"a", "b", "c",
 		.varnames = tl_varnames,                                       \
 		.firstlineno = (line_),                                        \
 	};                                                                     \
-	static enum gen_status fn##_body(struct gen *g)
+	static GEN_BODY(fn##_body)
 #define TL_GEN(fn, nlocals, line) TL_CODE_(fn, #fn, GEN_KIND_GENERATOR, nlocals, line)
 #define TL_CORO(fn, nlocals, line) TL_CODE_(fn, #fn, GEN_KIND_COROUTINE, nlocals, line)
 /* The same with a __qualname__ of its own ("outer.<locals>.inner"). */

@@ -71,10 +71,10 @@ static void run_main(struct interp *I, struct value coro)
 
 #define CORO(name, nvars, ...)                                                      \
 	static const char *const name##_vars[] = {__VA_ARGS__};                        \
-	static enum gen_status name##_body(struct gen *g);                              \
+	static GEN_BODY(name##_body);                              \
 	static const struct gen_code name##_code = {#name, GEN_KIND_COROUTINE, name##_body, \
 						    nvars, name##_vars, 0, 0};            \
-	static enum gen_status name##_body(struct gen *g)
+	static GEN_BODY(name##_body)
 
 /* ---- l3_first_step ---- */
 

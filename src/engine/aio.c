@@ -79,7 +79,7 @@ int aio_ensure_future(struct interp *I, struct value x, struct value *out)
 
 /* ---- sleep (L7) ---- */
 
-static enum gen_status sleep0_body(struct gen *g)
+static GEN_BODY(sleep0_body)
 {
 	GEN_BEGIN(g);
 	GEN_YIELD(g, value_none(), NULL); /* bare yield: one loop iteration */
@@ -100,7 +100,7 @@ static void set_result_unless_cancelled_cb(struct interp *I, void *target, struc
 enum { SL_DELAY, SL_RESULT, SL_LOOP, SL_FUTURE, SL_H, SL_RES, SL_N };
 static const char *const sleep_vars[] = {"delay", "result", "loop", "future", "h", "res"};
 
-static enum gen_status sleep_body(struct gen *g)
+static GEN_BODY(sleep_body)
 {
 	struct value *L = g->locals;
 	struct loop *lp;
@@ -132,7 +132,7 @@ static const struct gen_code sleep_code = {"sleep", GEN_KIND_COROUTINE, sleep_bo
  * yield itself (a throw or a close reaches the frame at that same yield
  * either way): no generator to make, run twice and free, and a frame of
  * two cache lines instead of four.  Half the cost of a sleep(0). */
-static enum gen_status sleep0_untraced_body(struct gen *g)
+static GEN_BODY(sleep0_untraced_body)
 {
 	GEN_BEGIN(g);
 	GEN_YIELD(g, value_none(), NULL);
@@ -192,7 +192,7 @@ static void wait_on_completion_cb(struct interp *I, void *target, struct value a
 	}
 }
 
-static enum gen_status _wait_body(struct gen *g)
+static GEN_BODY(_wait_body)
 {
 	struct value *L = g->locals;
 	struct interp *I = g->I;
@@ -237,7 +237,7 @@ static const struct gen_code _wait_code = {"_wait", GEN_KIND_COROUTINE, _wait_bo
 enum { W_FS, W_TIMEOUT, W_RETURN_WHEN, W_RES, W_N };
 static const char *const wait_vars[] = {"fs", "timeout", "return_when", "res"};
 
-static enum gen_status wait_body(struct gen *g)
+static GEN_BODY(wait_body)
 {
 	struct value *L = g->locals;
 	struct loop *lp;
@@ -552,7 +552,7 @@ static void ac_on_timeout_cb(struct interp *I, void *target, struct value arg)
 enum { QG_SELF, QG_GETTER, QG_N };
 static const char *const queue_get_vars[] = {"self", "getter"};
 
-static enum gen_status queue_get_body(struct gen *g)
+static GEN_BODY(queue_get_body)
 {
 	struct value *L = g->locals;
 	struct as_completed *a = (struct as_completed *)L[QG_SELF].u.o;
@@ -578,7 +578,7 @@ static const struct gen_code queue_get_code = {"Queue.get", GEN_KIND_COROUTINE, 
 enum { WO_DONE, WO_F, WO_N };
 static const char *const wait_for_one_vars[] = {"done", "f"};
 
-static enum gen_status wait_for_one_body(struct gen *g)
+static GEN_BODY(wait_for_one_body)
 {
 	struct value *L = g->locals;
 	struct value r;
@@ -595,7 +595,7 @@ static const struct gen_code wait_for_one_code = {"as_completed.<locals>._wait_f
 enum { AC_FS, AC_TIMEOUT, AC_STATE, AC_I, AC_N };
 static const char *const as_completed_vars[] = {"fs", "timeout", "done", "_"};
 
-static enum gen_status as_completed_body(struct gen *g)
+static GEN_BODY(as_completed_body)
 {
 	struct value *L = g->locals;
 	struct interp *I = g->I;
@@ -663,7 +663,7 @@ int aio_as_completed(struct interp *I, struct value fs, double timeout, struct v
 enum { CW_FUT, CW_LOOP, CW_WAITER, CW_N };
 static const char *const cancel_and_wait_vars[] = {"fut", "loop", "waiter"};
 
-static enum gen_status cancel_and_wait_body(struct gen *g)
+static GEN_BODY(cancel_and_wait_body)
 {
 	struct value *L = g->locals;
 	GEN_BEGIN(g);
@@ -691,7 +691,7 @@ static void wf_cancel_handle(struct value *L)
 }
 
 /* return fut.result(), turning CancelledError into TimeoutError when asked */
-static enum gen_status wf_result(struct gen *g, int cancelled_is_timeout)
+static struct gen_ret wf_result(struct gen *g, int cancelled_is_timeout)
 {
 	struct value r;
 	if (future_result(value_future(g->locals[WF_FUT]), &r)) {
@@ -700,14 +700,14 @@ static enum gen_status wf_result(struct gen *g, int cancelled_is_timeout)
 			struct value t = exc_new(EXC_TIMEOUT_ERROR, NULL);
 			exc_set_cause(value_exc(t), e); /* raise TimeoutError() from exc */
 			value_unref(r);
-			return gen_raise_(g, t);
+			return gen_ret_(GEN_RAISED, t);
 		}
-		return gen_raise_(g, r);
+		return gen_ret_(GEN_RAISED, r);
 	}
-	return gen_return_(g, r);
+	return gen_ret_(GEN_RETURNED, r);
 }
 
-static enum gen_status wait_for_body(struct gen *g)
+static GEN_BODY(wait_for_body)
 {
 	struct value *L = g->locals;
 	struct interp *I = g->I;
@@ -825,7 +825,7 @@ int aio_run_until_complete(struct loop *L, struct value x, struct value *out)
 /* BaseEventLoop.shutdown_asyncgens / shutdown_default_executor: with no
  * async generators and no executor they return at once, but each still runs
  * as a Task and takes a Task-N number (4.5). */
-static enum gen_status shutdown_body(struct gen *g)
+static GEN_BODY(shutdown_body)
 {
 	GEN_BEGIN(g);
 	GEN_END(g);

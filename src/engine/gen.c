@@ -155,6 +155,7 @@ static struct gen *gen_make(struct interp *I, const struct gen_code *code)
 	g->pc = 0;
 	g->state = GEN_CREATED;
 	g->yf_yielded = 0;
+	g->traced = trace_on(I);
 	g->code = code;
 	g->I = I;
 	g->frame.back = NULL;
@@ -310,9 +311,15 @@ static enum gen_status resume(struct gen *g, struct value arg, struct value exc,
 		*out = exc;
 		st = GEN_RAISED;
 	} else {
-		value_set(&I->gen_in, value_ref(arg));
 		gen_set_thrown(g, exc);
-		st = gen_run_body_(I, g, out);
+		/* The frame runs linked into I->cur, so that events name it and
+		 * its lines. */
+		g->frame.back = I->cur;
+		I->cur = &g->frame;
+		struct gen_ret r = g->code->body(g, arg);
+		I->cur = g->frame.back;
+		*out = gen_ret_value_(r);
+		st = (enum gen_status)r.status;
 	}
 	return gen_after_body_(g, st, out);
 }
@@ -403,6 +410,16 @@ enum gen_status gen_close(struct gen *g, struct value *out)
 
 /* ---- helpers for bodies ---- */
 
+#ifdef GEN_CHECKED_
+void gen_check_yield_(const struct gen *g)
+{
+	if (g->thrown) {
+		fprintf(stderr, "coro-learn: %s: yields with an exception thrown in and not taken\n", g->code->name);
+		abort();
+	}
+}
+#endif
+
 struct value gen_take_thrown(struct gen *g)
 {
 	struct value e = {VAL_NONE, {0}};
@@ -416,6 +433,7 @@ struct value gen_take_thrown(struct gen *g)
 
 int gen_await_begin_(struct gen *g, struct value aw)
 {
+	GEN_CHECK_YIELD_(g); /* one left behind would be thrown into aw */
 	if (aw.kind != VAL_GEN && aw.kind != VAL_FUTURE) {
 		gen_set_thrown(g, exc_newf(EXC_TYPE_ERROR, "object %s can't be used in 'await' expression",
 					       value_type_name(aw)));
@@ -425,7 +443,6 @@ int gen_await_begin_(struct gen *g, struct value aw)
 	gen_clear_yf(g);
 	g->yf = aw.u.o; /* the reference aw brought */
 	g->yf_yielded = 0;
-	value_set(&g->I->gen_in, value_none());
 	if (trace_on(g->I)) {
 		struct trace_event ev;
 		trace_event_init(&ev, EV_GEN_AWAIT);
@@ -440,24 +457,19 @@ int gen_await_begin_(struct gen *g, struct value aw)
 }
 
 /* One step of `yield from` / `await` (the SEND instruction): pass what this
- * resume brought (I->gen_in or g->thrown) to the delegate.  Returns GEN_YIELDED
- * (the delegate's value is this frame's yield), GEN_CONTINUE_ (done: result
- * in *dst) or GEN_RAISED (the exception is left in g->thrown). */
-enum gen_status gen_await_step_(struct gen *g, struct value *dst)
+ * resume brought (sent, or g->thrown) to the delegate.  Returns GEN_YIELDED
+ * with the delegate's value (this frame's yield), GEN_CONTINUE_ (done: the
+ * result is in *dst) or GEN_RAISED (the exception is left in g->thrown). */
+struct gen_ret gen_await_step_(struct gen *g, struct value sent, struct value *dst)
 {
-	struct value in, r;
+	struct value r;
 	enum gen_status st;
-	/* What this resume sent is taken here on every path, so that nothing
-	 * is left in I->gen_in for the resume path to clear (gen_send_). */
-	value_put(&in, g->I->gen_in);
-	g->I->gen_in.kind = VAL_NONE;
 	if (!g->yf) {
-		value_unref(in);
 		/* gen_close already closed the delegate: the exception is raised
 		 * here, in this frame. */
-		if (gen_has_thrown(g)) return GEN_RAISED;
+		if (gen_has_thrown(g)) return gen_ret_(GEN_RAISED, value_none());
 		if (dst) value_set(dst, value_none());
-		return GEN_CONTINUE_;
+		return gen_ret_(GEN_CONTINUE_, value_none());
 	}
 	struct gen *sub = value_gen(gen_yf(g));
 	if (sub) {
@@ -466,21 +478,20 @@ enum gen_status gen_await_step_(struct gen *g, struct value *dst)
 			st = gen_throw(sub, e, &r);
 			value_unref(e);
 		} else {
-			st = gen_send(sub, in, &r);
+			st = gen_send(sub, sent, &r);
 		}
-		value_unref(in);
 	} else {
 		/* Future.__await__: yield the future itself while it is pending
-		 * (with _asyncio_future_blocking set), then return its result. */
+		 * (with _asyncio_future_blocking set), then return its result.
+		 * What is sent in is ignored, as FutureIter.send does. */
 		struct future *f = value_future(gen_yf(g));
-		value_unref(in); /* FutureIter.send ignores it */
 		if (gen_has_thrown(g)) {
 			st = GEN_RAISED;
 			r = gen_take_thrown(g);
 		} else if (!g->yf_yielded && !future_done(f)) {
 			g->yf_yielded = 1;
 			f->blocking = 1;
-			return gen_yield_(g, value_ref(gen_yf(g)));
+			return gen_ret_(GEN_YIELDED, value_ref(gen_yf(g)));
 		} else if (!future_done(f)) {
 			st = GEN_RAISED;
 			r = exc_new(EXC_RUNTIME_ERROR, "await wasn't used with future");
@@ -488,13 +499,13 @@ enum gen_status gen_await_step_(struct gen *g, struct value *dst)
 			st = future_result(f, &r) ? GEN_RAISED : GEN_RETURNED;
 		}
 	}
-	if (st == GEN_YIELDED) return gen_yield_(g, r);
+	if (st == GEN_YIELDED) return gen_ret_(GEN_YIELDED, r);
 	gen_clear_yf(g);
 	if (st == GEN_RETURNED) {
 		if (dst) value_set(dst, r);
 		else value_unref(r);
-		return GEN_CONTINUE_;
+		return gen_ret_(GEN_CONTINUE_, value_none());
 	}
 	gen_set_thrown(g, r);
-	return GEN_RAISED;
+	return gen_ret_(GEN_RAISED, value_none());
 }

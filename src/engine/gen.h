@@ -29,7 +29,22 @@ enum gen_kind { GEN_KIND_GENERATOR, GEN_KIND_COROUTINE };
 enum gen_status { GEN_YIELDED, GEN_RETURNED, GEN_RAISED, GEN_CONTINUE_ /* internal */ };
 
 struct gen;
-typedef enum gen_status (*gen_body_fn)(struct gen *g);
+
+/* What one run of a body gives back: the value it yields, returns or raises
+ * and which of the three it is, in the 16 bytes of a struct value (the
+ * status sits where a value has padding).  Sent in and given back this way,
+ * both values travel in registers (two each on x86-64 and AArch64) rather
+ * than through memory. */
+struct gen_ret {
+	uint32_t kind;   /* enum value_kind */
+	uint32_t status; /* enum gen_status */
+	union value_u u;
+};
+
+/* A body: g is the frame; sent is the value this resume sends in (None for
+ * a start or a throw), borrowed.  Declare one with GEN_BODY. */
+typedef struct gen_ret (*gen_body_fn)(struct gen *g, struct value sent);
+#define GEN_BODY(fn) struct gen_ret fn(struct gen *g, struct value gen_sent_)
 
 struct gen_code {
 	const char *name;      /* __qualname__: "consumer", "main.<locals>.f" */
@@ -47,6 +62,8 @@ struct gen {
 	int pc;                 /* resume point; 0 = not started (f_lasti < 0) */
 	uint8_t state;          /* enum gen_state */
 	uint8_t yf_yielded;     /* a future delegate has yielded itself once */
+	uint8_t traced;         /* trace_on(I), fixed for the interp's life: read
+	                           here, in the frame's own cache line */
 	const struct gen_code *code;
 	struct interp *I;
 	struct frame frame;     /* current line, caller link, actor */
@@ -56,8 +73,8 @@ struct gen {
 	struct value locals[];  /* code->nlocals slots, None initially */
 };
 /* The value sent in by a resume and what the body yields, returns or raises
- * are live only while the frame runs: they are kept in the interp
- * (I->gen_in, I->gen_out), not in every suspended frame. */
+ * are live only while the frame runs: they are passed to and returned from
+ * the body (struct gen_ret), not kept in every suspended frame. */
 
 /* Calling the generator function: a new generator in GEN_CREATED; nothing of
  * the body runs (G2, C1).  args (nargs values, stolen) fill the first local
@@ -82,59 +99,96 @@ struct trace_actor gen_actor(const struct gen *g);
 /* "r='200 OK', n=3": the frame's locals (NULL when closed).  Caller frees. */
 char *gen_locals_repr(const struct gen *g);
 
-/* --- for bodies --- */
-#define GEN_BEGIN(g) switch ((g)->pc) { case 0:
-#define GEN_END(g) } return gen_return_((g), value_none())
+/* --- for bodies ---
+ *
+ *   static GEN_BODY(consumer_body)
+ *   {
+ *           GEN_BEGIN(g);
+ *           ...
+ *           GEN_END(g);
+ *   }
+ */
+/* A body that handles an exception thrown in (GEN_YIELD_TRY,
+ * GEN_AWAIT_TRY) takes it with gen_take_thrown before it yields again: the
+ * resume fast path does not look for one left behind, which the next resume
+ * point would raise.  Sanitizer builds check it at every yield. */
+#if defined(__SANITIZE_ADDRESS__)
+#define GEN_CHECKED_ 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GEN_CHECKED_ 1
+#endif
+#endif
+#ifdef GEN_CHECKED_
+void gen_check_yield_(const struct gen *g);
+#define GEN_CHECK_YIELD_(g) gen_check_yield_(g)
+#else
+#define GEN_CHECK_YIELD_(g) ((void)0)
+#endif
+
+#define GEN_BEGIN(g) (void)gen_sent_; switch ((g)->pc) { case 0:
+#define GEN_END(g) } return gen_ret_(GEN_RETURNED, value_none())
 
 /* yield v (stolen).  On resume, a thrown exception propagates out of the
  * body; otherwise the sent value is stored in *(dst) (may be NULL). */
-#define GEN_YIELD(g, v, dst)                                               \
-	do {                                                                   \
-		(g)->pc = __LINE__;                                                \
-		return gen_yield_((g), (v));                                       \
-	case __LINE__:                                                         \
-		if (gen_has_thrown(g)) return gen_raise_thrown_(g);                \
-		gen_take_sent_((g), (dst));                                        \
+#define GEN_YIELD(g, v, dst)                                                \
+	do {                                                                \
+		(g)->pc = __LINE__;                                         \
+		GEN_CHECK_YIELD_(g);                                        \
+		return gen_ret_(GEN_YIELDED, (v));                          \
+	case __LINE__:                                                      \
+		if (gen_has_thrown(g)) return gen_raise_thrown_(g);         \
+		gen_take_sent_(gen_sent_, (dst));                           \
 	} while (0)
 
 /* Like GEN_YIELD, but a thrown exception is left in (g)->thrown for the body
  * to handle (take it with gen_take_thrown). */
-#define GEN_YIELD_TRY(g, v, dst)                                           \
-	do {                                                                   \
-		(g)->pc = __LINE__;                                                \
-		return gen_yield_((g), (v));                                       \
-	case __LINE__:                                                         \
-		if (!gen_has_thrown(g)) gen_take_sent_((g), (dst));                \
+#define GEN_YIELD_TRY(g, v, dst)                                            \
+	do {                                                                \
+		(g)->pc = __LINE__;                                         \
+		GEN_CHECK_YIELD_(g);                                        \
+		return gen_ret_(GEN_YIELDED, (v));                          \
+	case __LINE__:                                                      \
+		if (!gen_has_thrown(g)) gen_take_sent_(gen_sent_, (dst));   \
 	} while (0)
 
 /* res = await aw / yield from aw.  aw (stolen) is a coroutine, generator or
  * future.  The result is stored in *(dst) (may be NULL); an exception raised
- * by the awaited object propagates out of the body. */
-#define GEN_AWAIT(g, aw, dst)                                              \
-	do {                                                                   \
-		enum gen_status st_;                                               \
-		if (gen_await_begin_((g), (aw))) return gen_raise_thrown_(g);      \
-		(g)->pc = __LINE__;                                                \
-	case __LINE__:                                                         \
-		st_ = gen_await_step_((g), (dst));                                 \
-		if (st_ == GEN_RAISED) return gen_raise_thrown_(g);                \
-		if (st_ != GEN_CONTINUE_) return st_;                              \
+ * by the awaited object propagates out of the body.  The delegate is
+ * started with None, then gets what each resume sends. */
+#define GEN_AWAIT(g, aw, dst)                                               \
+	do {                                                                \
+		struct gen_ret r_;                                          \
+		if (gen_await_begin_((g), (aw))) return gen_raise_thrown_(g); \
+		gen_sent_ = value_none();                                   \
+		(g)->pc = __LINE__;                                         \
+	case __LINE__:                                                      \
+		r_ = gen_await_step_((g), gen_sent_, (dst));                \
+		if (r_.status == GEN_RAISED) return gen_raise_thrown_(g);   \
+		if (r_.status != GEN_CONTINUE_) {                           \
+			GEN_CHECK_YIELD_(g);                                \
+			return r_;                                          \
+		}                                                           \
 	} while (0)
 
 /* Like GEN_AWAIT, but an exception from the awaited object is left in
  * (g)->thrown for the body (try: await ... except ...). */
-#define GEN_AWAIT_TRY(g, aw, dst)                                          \
-	do {                                                                   \
-		enum gen_status st_;                                               \
-		if (gen_await_begin_((g), (aw))) break;                            \
-		(g)->pc = __LINE__;                                                \
-	case __LINE__:                                                         \
-		st_ = gen_await_step_((g), (dst));                                 \
-		if (st_ != GEN_CONTINUE_ && st_ != GEN_RAISED) return st_;         \
+#define GEN_AWAIT_TRY(g, aw, dst)                                           \
+	do {                                                                \
+		struct gen_ret r_;                                          \
+		if (gen_await_begin_((g), (aw))) break;                     \
+		gen_sent_ = value_none();                                   \
+		(g)->pc = __LINE__;                                         \
+	case __LINE__:                                                      \
+		r_ = gen_await_step_((g), gen_sent_, (dst));                \
+		if (r_.status != GEN_CONTINUE_ && r_.status != GEN_RAISED) { \
+			GEN_CHECK_YIELD_(g);                                \
+			return r_;                                          \
+		}                                                           \
 	} while (0)
 
-#define GEN_RETURN(g, v) return gen_return_((g), (v))
-#define GEN_RAISE(g, e) return gen_raise_((g), (e))
+#define GEN_RETURN(g, v) return gen_ret_(GEN_RETURNED, (v))
+#define GEN_RAISE(g, e) return gen_ret_(GEN_RAISED, (e))
 
 /* The exception thrown in at the last GEN_*_TRY (VAL_EXC), or None; the
  * caller owns it.  A body that does not handle it re-raises it with
@@ -153,89 +207,57 @@ static inline struct value gen_yf(const struct gen *g)
 static inline int gen_has_thrown(const struct gen *g) { return g->thrown != NULL; }
 
 /* The body's side of a resume, inline: they run on every yield. */
-static inline enum gen_status gen_yield_(struct gen *g, struct value v)
+static inline struct gen_ret gen_ret_(enum gen_status st, struct value v)
 {
-	value_put(&g->I->gen_out, v);
-	return GEN_YIELDED;
+	struct gen_ret r;
+	r.kind = (uint32_t)v.kind;
+	r.status = (uint32_t)st;
+	r.u = v.u;
+	return r;
 }
 
-static inline enum gen_status gen_return_(struct gen *g, struct value v)
+static inline struct value gen_ret_value_(struct gen_ret r)
 {
-	value_put(&g->I->gen_out, v);
-	return GEN_RETURNED;
+	struct value v;
+	v.kind = (enum value_kind)r.kind;
+	v.u = r.u;
+	return v;
 }
 
-static inline enum gen_status gen_raise_(struct gen *g, struct value exc)
-{
-	value_put(&g->I->gen_out, exc);
-	return GEN_RAISED;
-}
-
-static inline enum gen_status gen_raise_thrown_(struct gen *g)
+static inline struct gen_ret gen_raise_thrown_(struct gen *g)
 {
 	struct value e = {VAL_EXC, {0}};
 	e.u.o = &g->thrown->hdr;
 	g->thrown = NULL;
-	value_put(&g->I->gen_out, e);
-	return GEN_RAISED;
+	return gen_ret_(GEN_RAISED, e);
 }
 
-/* x = yield ...: the value sent in moves to *dst (released if dst is NULL). */
-static inline void gen_take_sent_(struct gen *g, struct value *dst)
+/* x = yield ...: what was sent is stored in *dst (nothing if dst is NULL). */
+static inline void gen_take_sent_(struct value sent, struct value *dst)
 {
-	struct interp *I = g->I;
-	struct value in;
-	value_put(&in, I->gen_in);
-	I->gen_in.kind = VAL_NONE;
-	if (dst) value_set(dst, in);
-	else value_unref(in);
+	if (dst) value_set(dst, value_ref(sent));
 }
 
 /* --- the resume fast path ---
  * gen_send and gen_next are inline: a send into a suspended frame with the
  * trace off -- what a running program does all the time -- skips the checks
  * that cannot fail there and every event, and costs one call (the body)
- * instead of three; (a) of bench/ goes from 14 ns to about 3.5 ns a send.
- * Everything else goes to gen_resume_. */
+ * instead of three.  Everything else goes to gen_resume_. */
 enum gen_status gen_resume_(struct gen *g, struct value v, const char *how, struct value *out);
 /* After the body ran: suspend or close the frame and report it (gen.c). */
 enum gen_status gen_after_body_(struct gen *g, enum gen_status st, struct value *out);
 
-/* Run the body once, in its frame.  The value sent in waits in I->gen_in for
- * the body to take it; what the body yields, returns or raises is moved from
- * I->gen_out to *out. */
-static inline enum gen_status gen_run_body_(struct interp *I, struct gen *g, struct value *out)
-{
-	g->frame.back = I->cur;
-	I->cur = &g->frame;
-	enum gen_status st = g->code->body(g);
-	I->cur = g->frame.back;
-	value_put(out, I->gen_out);
-	I->gen_out.kind = VAL_NONE;
-	/* A body takes what was sent at its resume point (a start or a throw
-	 * sends None); anything left over is dropped, as the frame's
-	 * reference to it would be. */
-	if (I->gen_in.kind != VAL_NONE) value_set(&I->gen_in, value_none());
-	return st;
-}
-
 static inline enum gen_status gen_send_(struct gen *g, struct value v, const char *how, struct value *out)
 {
-	struct interp *I = g->I;
 	/* a suspended frame, or a fresh one started with None (G3) */
 	int runnable = g->state == GEN_SUSPENDED || (g->state == GEN_CREATED && v.kind == VAL_NONE);
-	if (!runnable || trace_on(I) || g->thrown)
-		return gen_resume_(g, v, how, out);
+	if (!runnable || g->traced) return gen_resume_(g, v, how, out);
 	g->state = GEN_RUNNING;
-	value_put(&I->gen_in, value_ref(v));
 	/* The frame is not linked into I->cur: only the trace reads that
-	 * chain (an event's actor and line), and the trace is off.  Every
-	 * resume point takes what was sent (GEN_YIELD, gen_await_step_), so
-	 * nothing is left in I->gen_in either. */
-	enum gen_status st = g->code->body(g);
-	value_put(out, I->gen_out);
-	I->gen_out.kind = VAL_NONE;
-	if (st != GEN_YIELDED) return gen_after_body_(g, st, out);
+	 * chain (an event's actor and line), and the trace is off. */
+	struct gen_ret r = g->code->body(g, v);
+	value_put(out, gen_ret_value_(r));
+	if (r.status != GEN_YIELDED) return gen_after_body_(g, (enum gen_status)r.status, out);
 	g->state = GEN_SUSPENDED;
 	return GEN_YIELDED;
 }
@@ -251,6 +273,6 @@ static inline enum gen_status gen_send(struct gen *g, struct value v, struct val
 }
 
 int gen_await_begin_(struct gen *g, struct value aw);
-enum gen_status gen_await_step_(struct gen *g, struct value *dst);
+struct gen_ret gen_await_step_(struct gen *g, struct value sent, struct value *dst);
 
 #endif

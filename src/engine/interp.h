@@ -27,8 +27,6 @@ struct interp {
 	struct trace_sink sink;   /* emit == NULL: tracing off */
 	struct frame *cur;        /* innermost running frame, while tracing: the
 	                             trace-off resume path does not link frames */
-	struct value gen_in;      /* the resume in progress: the value sent in */
-	struct value gen_out;     /* ... and what the body yields, returns or raises */
 	uint64_t seq;             /* last event number */
 	unsigned next_id[8];      /* per actor kind */
 	unsigned task_counter;    /* asyncio's global Task-N counter */

@@ -57,14 +57,16 @@ struct exc;
 struct gen;
 struct future;
 
+union value_u {
+	int b;
+	long long i;
+	double f;
+	struct obj *o; /* VAL_STR and up */
+};
+
 struct value {
 	enum value_kind kind;
-	union {
-		int b;
-		long long i;
-		double f;
-		struct obj *o; /* VAL_STR and up */
-	} u;
+	union value_u u;
 };
 
 struct vstr {
