@@ -52,11 +52,23 @@ static struct fut_callback *cb_at(struct future *f, unsigned i)
 	return i ? &f->more->cbs[i - 1] : &f->cb0;
 }
 
+/* The block and its info array come from the pool (obj_alloc): while
+ * tracing every future that gets a callback has them. */
+static size_t callbacks_size(unsigned cap)
+{
+	return sizeof(struct fut_callbacks) + cap * sizeof(struct fut_callback);
+}
+
+static size_t callbacks_info_size(unsigned cap)
+{
+	return (cap + 1) * sizeof(struct fut_callback_info);
+}
+
 static void callbacks_free(struct fut_callbacks *m)
 {
 	if (!m) return;
-	free(m->info);
-	free(m);
+	if (m->info) obj_free(m->info, callbacks_info_size(m->cap));
+	obj_free(m, callbacks_size(m->cap));
 }
 
 void future_fini(struct future *f)
@@ -75,7 +87,7 @@ void future_fini(struct future *f)
 	value_unref(f->result);
 	for (unsigned i = 0; i < f->ncbs; i++) obj_unref(future_callback(f, i)->ctx);
 	callbacks_free(f->more);
-	free((char *)f->actor.name);
+	obj_strfree((char *)f->actor.name);
 	f->I->live--;
 }
 
@@ -140,7 +152,7 @@ static const char *name_of(const struct future *f, char buf[24])
 const char *future_name(struct future *f)
 {
 	char buf[24];
-	if (!f->actor.name) f->actor.name = xstrdup(name_of(f, buf));
+	if (!f->actor.name) f->actor.name = obj_strdup(name_of(f, buf));
 	return f->actor.name;
 }
 
@@ -303,11 +315,16 @@ static void callbacks_reserve(struct future *f, unsigned n)
 	int tracing = trace_on(f->I);
 	if (n - 1 <= cap && (m || !tracing)) return;
 	unsigned ncap = n - 1 <= cap ? cap : cap ? 2 * cap : 1;
-	m = xrealloc(m, sizeof *m + ncap * sizeof m->cbs[0]);
-	if (!f->more) m->info = NULL;
-	m->cap = ncap;
-	f->more = m;
-	if (tracing) m->info = xrealloc(m->info, (ncap + 1) * sizeof *m->info);
+	struct fut_callbacks *nm = obj_alloc(callbacks_size(ncap));
+	nm->info = NULL;
+	if (m) memcpy(nm->cbs, m->cbs, cap * sizeof m->cbs[0]);
+	nm->cap = ncap;
+	if (tracing) {
+		nm->info = obj_alloc(callbacks_info_size(ncap));
+		if (m && m->info) memcpy(nm->info, m->info, callbacks_info_size(cap));
+	}
+	callbacks_free(m);
+	f->more = nm;
 }
 
 void future_add_done_callback(struct future *f, loop_cb cb, const char *name, void *ctx,

@@ -140,7 +140,7 @@ static void timer_dealloc(struct obj *o)
 {
 	struct timer *t = (struct timer *)o;
 	timer_release(t);
-	free(t->info);
+	if (t->info) obj_free(t->info, sizeof *t->info);
 	obj_free(t, sizeof *t);
 }
 
@@ -343,7 +343,7 @@ struct timer *loop_call_at(struct loop *L, double when, loop_cb cb, const char *
 	++L->next_handle;
 	t->info = NULL;
 	if (trace_on(L->I)) {
-		t->info = xmalloc(sizeof *t->info);
+		t->info = obj_alloc(sizeof *t->info);
 		*t->info = (struct handle_info){what, who, L->next_handle, handle_flags(L)};
 	}
 	obj_ref(target);

@@ -103,7 +103,7 @@ struct value task_new(struct loop *L, struct value coro, const char *name, struc
 	obj_ref(c);
 	t->coro = c;
 	/* 4.5: one process-wide counter, taken only when no name is given. */
-	if (name) t->fut.actor.name = xstrdup(name);
+	if (name) t->fut.actor.name = obj_strdup(name);
 	else t->number = ++I->task_counter;
 	if (trace_on(I)) future_name(&t->fut);
 	t->next = I->all_tasks;

@@ -156,6 +156,17 @@ void obj_pool_trim(void)
 	memset(&pool, 0, sizeof pool);
 }
 
+char *obj_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(obj_alloc(n), s, n);
+}
+
+void obj_strfree(char *s)
+{
+	if (s) obj_free(s, strlen(s) + 1);
+}
+
 /* ---- reference counting ---- */
 
 void value_unref_slow(struct obj *o)

@@ -187,6 +187,10 @@ void obj_free(void *p, size_t n);
 /* Give the pool's blocks back to malloc if no pooled object is alive
  * (interp_free calls it). */
 void obj_pool_trim(void);
+/* A copy of s in the pool, for the short strings made for every object
+ * while tracing (a future's name); free it with obj_strfree. */
+char *obj_strdup(const char *s);
+void obj_strfree(char *s);
 
 /* --- access --- */
 static inline int value_is_none(struct value v) { return v.kind == VAL_NONE; }
