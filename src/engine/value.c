@@ -72,12 +72,12 @@ char *xasprintf(const char *fmt, ...)
 #endif
 #endif
 
-/* Size classes are multiples of 16 bytes up to POOL_MAX; larger objects go
+/* Size classes are multiples of 8 bytes up to POOL_MAX; larger objects go
  * to malloc.  Blocks are carved by bumping a pointer; a released object
  * goes on its class's free list and is reused first (LIFO, so it is
  * usually still in the cache).  Blocks are returned to malloc only when no
  * pooled object is alive, by obj_pool_trim. */
-enum { POOL_GRAIN = 16, POOL_MAX = 512, POOL_BLOCK = 64 * 1024 };
+enum { POOL_GRAIN = 8, POOL_MAX = 512, POOL_BLOCK = 64 * 1024 };
 
 struct pool_slot {
 	struct pool_slot *next;
