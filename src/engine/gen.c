@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,10 +414,7 @@ enum gen_status gen_close(struct gen *g, struct value *out)
 #ifdef GEN_CHECKED_
 void gen_check_yield_(const struct gen *g)
 {
-	if (g->thrown) {
-		fprintf(stderr, "coro-learn: %s: yields with an exception thrown in and not taken\n", g->code->name);
-		abort();
-	}
+	assert(!g->thrown && "a body yields with an exception thrown in and not taken");
 }
 #endif
 
