@@ -228,9 +228,8 @@ def main():
                     print(f"{where}: {name} local {var} = {ours.get(var)}, Python: {rep}")
                     problems += 1
             for var in set(ours) - set(g["locals"]):
-                if ours[var] != "None":
-                    print(f"{where}: {name} local {var} = {ours[var]} is unbound in Python")
-                    problems += 1
+                print(f"{where}: {name} local {var} = {ours[var]} is unbound in Python")
+                problems += 1
     print(f"{len(snaps)} prints checked, {problems} differences")
     return 1 if problems else 0
 

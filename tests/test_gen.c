@@ -518,6 +518,38 @@ Test(gen, G1_closed_after_the_body_raises)
 	tl_close(&T);
 }
 
+/* def binds_late():
+ *     a = None
+ *     yield
+ *     b = 1
+ *     yield
+ * python3: after the first next(), gi_frame.f_locals is {'a': None} -- b is
+ * unbound, not None; after the second, {'a': None, 'b': 1}. */
+TL_GEN(binds_late, 2, 0)
+{
+	GEN_BEGIN(g);
+	value_set(&g->locals[0], value_none());
+	GEN_YIELD(g, value_none(), NULL);
+	value_set(&g->locals[1], value_int(1));
+	GEN_YIELD(g, value_none(), NULL);
+	GEN_END(g);
+}
+
+Test(gen, frame_locals_leave_out_unbound_names)
+{
+	struct value gv = gen_new(T.I, &binds_late, 0);
+	EXPECT_NEXT(gv, GEN_YIELDED, "None");
+	char *loc = gen_locals_repr(G(gv));
+	cr_expect_str_eq(loc, "a=None");
+	free(loc);
+	EXPECT_NEXT(gv, GEN_YIELDED, "None");
+	loc = gen_locals_repr(G(gv));
+	cr_expect_str_eq(loc, "a=None, b=1");
+	free(loc);
+	value_unref(gv);
+	tl_close(&T);
+}
+
 Test(gen, G1_closed_frame_releases_its_locals)
 {
 	/* gi_frame becomes None: the locals are released when the frame ends. */

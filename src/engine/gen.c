@@ -40,6 +40,17 @@ char *gen_repr(const struct gen *g)
 	return xasprintf("<%s object %s>", is_coro(g) ? "coroutine" : "generator", g->code->name);
 }
 
+/* A local that nothing has assigned yet is unbound, and f_locals leaves it
+ * out.  The slot reads as None to the body, as always, but its payload
+ * holds this mark, which any assignment (value_set, value_put, a struct
+ * copy) overwrites: a None the program assigns has payload 0. */
+static const long long unbound_mark = 0x554e424f554e44; /* "UNBOUND" */
+
+static int is_unbound(struct value v)
+{
+	return v.kind == VAL_NONE && v.u.i == unbound_mark;
+}
+
 char *gen_locals_repr(const struct gen *g)
 {
 	if (g->state == GEN_CLOSED || g->code->nlocals == 0) return NULL;
@@ -48,6 +59,7 @@ char *gen_locals_repr(const struct gen *g)
 	/* "name=repr, ..." with memcpy, not sprintf: this runs for every
 	 * frame that yields while step mode or the JSON trace records. */
 	for (int i = 0; i < g->code->nlocals; i++) {
+		if (is_unbound(g->locals[i])) continue;
 		char *r = value_repr(g->locals[i]);
 		const char *name = g->code->varnames[i];
 		size_t nlen = strlen(name), rlen = strlen(r);
@@ -55,7 +67,7 @@ char *gen_locals_repr(const struct gen *g)
 			while (len + nlen + rlen + 4 >= cap) cap *= 2;
 			s = xrealloc(s, cap);
 		}
-		if (i) {
+		if (len) {
 			memcpy(s + len, ", ", 2);
 			len += 2;
 		}
@@ -173,7 +185,10 @@ static struct gen *gen_make(struct interp *I, const struct gen_code *code)
 /* The first nargs locals are set: the others start as None; report it. */
 static struct value gen_born(struct interp *I, struct gen *g, int nargs)
 {
-	for (int i = nargs; i < g->code->nlocals; i++) g->locals[i].kind = VAL_NONE;
+	for (int i = nargs; i < g->code->nlocals; i++) {
+		g->locals[i].kind = VAL_NONE;
+		g->locals[i].u.i = unbound_mark;
+	}
 	I->live++;
 	struct value v = {VAL_GEN, {0}};
 	v.u.o = &g->hdr;
