@@ -535,6 +535,34 @@ TL_GEN(binds_late, 2, 0)
 	GEN_END(g);
 }
 
+/* def loops():
+ *     for x in [7]:
+ *         yield
+ * python3: gi_frame.f_locals at the yield is {'x': 7}: the list iterator
+ * lives on the value stack, which the engine keeps in a slot named "<it>". */
+static const char *const loops_vars[] = {"x", "<it>"};
+static GEN_BODY(loops_body)
+{
+	GEN_BEGIN(g);
+	value_set(&g->locals[1], value_int(0));
+	value_set(&g->locals[0], value_int(7));
+	GEN_YIELD(g, value_none(), NULL);
+	GEN_END(g);
+}
+static const struct gen_code loops = {.name = "loops", .kind = GEN_KIND_GENERATOR, .body = loops_body,
+				      .nlocals = 2, .varnames = loops_vars};
+
+Test(gen, frame_locals_leave_out_value_stack_slots)
+{
+	struct value gv = gen_new(T.I, &loops, 0);
+	EXPECT_NEXT(gv, GEN_YIELDED, "None");
+	char *loc = gen_locals_repr(G(gv));
+	cr_expect_str_eq(loc, "x=7");
+	free(loc);
+	value_unref(gv);
+	tl_close(&T);
+}
+
 Test(gen, frame_locals_leave_out_unbound_names)
 {
 	struct value gv = gen_new(T.I, &binds_late, 0);

@@ -59,9 +59,11 @@ char *gen_locals_repr(const struct gen *g)
 	/* "name=repr, ..." with memcpy, not sprintf: this runs for every
 	 * frame that yields while step mode or the JSON trace records. */
 	for (int i = 0; i < g->code->nlocals; i++) {
-		if (is_unbound(g->locals[i])) continue;
-		char *r = value_repr(g->locals[i]);
 		const char *name = g->code->varnames[i];
+		/* f_locals has neither unbound names nor what Python keeps on
+		 * the value stack ("<zip>": a for loop's iterator) */
+		if (is_unbound(g->locals[i]) || name[0] == '<') continue;
+		char *r = value_repr(g->locals[i]);
 		size_t nlen = strlen(name), rlen = strlen(r);
 		if (len + nlen + rlen + 4 >= cap) {
 			while (len + nlen + rlen + 4 >= cap) cap *= 2;

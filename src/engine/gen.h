@@ -51,7 +51,9 @@ struct gen_code {
 	enum gen_kind kind;
 	gen_body_fn body;
 	int nlocals;
-	const char *const *varnames; /* nlocals names; arguments first */
+	const char *const *varnames; /* nlocals names; arguments first.  A name in
+	                                angle brackets ("<zip>") is state Python keeps
+	                                on the value stack: not shown as a local */
 	int firstlineno;       /* line of the `def` in the Python mirror, 0 if none */
 	unsigned flags;        /* GEN_CODE_LIBRARY: asyncio's own code */
 };
