@@ -12,12 +12,16 @@ line is printed, records what CPython's objects say at that moment:
   timers   loop._scheduled not cancelled: (seconds from now, callback name)
   tasks    each pending task: running, waits (a _fut_waiter) or ready (a
            handle in _ready)
-  gens     each generator bound to a global name: its state and, when
-           suspended, its line and locals
+  gens     each generator bound to a global name, and the coroutine of
+           each pending task whose code is the program's: its state and,
+           when suspended, its line and locals
 
 Then, for the k-th print, step mode is run to the k-th print event
 (`break print`, `continue` k times) and asked `ready all`, `timers all`,
-`tasks all` and `frame NAME`.  Every difference is reported; the exit status
+`tasks all` and `frame NAME` (`frame Task-N` for a task's coroutine).  Reprs
+are compared without what the engine leaves out on purpose: source
+locations (" at FILE:LINE") and the order of a set's items.  Every
+difference is reported; the exit status
 is 0 when there is none, 1 otherwise, 2 when the check cannot run.
 """
 
@@ -83,11 +87,22 @@ def _probe(*args, **kw):
     for v in list(_sys.modules["__main__"].__dict__.values()):
         if _inspect.isgenerator(v):
             st = _inspect.getgeneratorstate(v)
-            g = {"state": st}
+            g = {"state": st, "func": v.__name__}
             if st == "GEN_SUSPENDED":
                 g["line"] = v.gi_frame.f_lineno
                 g["locals"] = {k: repr(x) for k, x in v.gi_frame.f_locals.items()}
             snap["gens"][v.__name__] = g
+    if loop is not None and not loop.is_closed():
+        for t in _asyncio.all_tasks(loop):
+            c = t.get_coro()
+            if not _inspect.iscoroutine(c) or c.cr_code.co_filename != __file__:
+                continue
+            st = _inspect.getcoroutinestate(c)
+            g = {"state": st, "func": c.__qualname__}
+            if st == "CORO_SUSPENDED":
+                g["line"] = c.cr_frame.f_lineno
+                g["locals"] = {k: repr(x) for k, x in c.cr_frame.f_locals.items()}
+            snap["gens"][t.get_name()] = g
     _oracle.write(_json.dumps(snap) + "\n")
     _oracle.flush()
     _real_print(*args, **kw)
@@ -128,6 +143,72 @@ def norm_call(call):
         owner, name = head.rsplit(".", 1)
         return owner + "." + name if re.match(r"Task-\d+$", owner) else name
     return head
+
+
+def split_top(s):
+    """'a=1, b=[2, 3]' -> ['a=1', 'b=[2, 3]']: split at the commas outside
+    brackets and quotes."""
+    items, depth, quote, cur, i = [], 0, None, "", 0
+    while i < len(s):
+        ch = s[i]
+        if quote:
+            if ch == "\\":
+                cur += s[i:i + 2]
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{<":
+            depth += 1
+        elif ch in ")]}>":
+            depth -= 1
+        elif ch == "," and depth == 0 and s[i + 1:i + 2] == " ":
+            items.append(cur)
+            cur, i = "", i + 2
+            continue
+        cur += ch
+        i += 1
+    if cur:
+        items.append(cur)
+    return items
+
+
+def norm_objects(r):
+    """<Task pending name='Task-2' coro=<...> wait_for=<...>> -> <Task 'Task-2'>,
+    <Future ...> -> <Future>: a frame's locals are written down when it
+    suspends, so a task or future it holds shows the state it had then, where
+    Python's f_locals show it now.  What is compared is which object it is."""
+    out, i = "", 0
+    while i < len(r):
+        m = re.match(r"<(Task|Future|_GatheringFuture) ", r[i:])
+        if not m:
+            out += r[i]
+            i += 1
+            continue
+        depth, j = 0, i
+        while j < len(r):
+            depth += {"<": 1, ">": -1}.get(r[j], 0)
+            j += 1
+            if depth == 0:
+                break
+        name = re.search(r"name='([^']*)'", r[i:j])
+        out += f"<{m.group(1)} '{name.group(1)}'>" if name and m.group(1) == "Task" else f"<{m.group(1)}>"
+        i = j
+    return out
+
+
+def norm_repr(r):
+    """A repr as the engine writes it: no addresses or source locations, a
+    set's items in a fixed order (CPython's follows addresses), tasks and
+    futures by identity (norm_objects)."""
+    r = re.sub(r" at /[^>\]]*?:\d+", "", r)
+    r = re.sub(r" at 0x[0-9a-f]+", "", r)
+    r = norm_objects(r)
+    if r.startswith("{") and r.endswith("}") and ":" not in r:
+        r = "{" + ", ".join(sorted(norm_repr(x) for x in split_top(r[1:-1]))) + "}"
+    return r
 
 
 def main():
@@ -201,29 +282,35 @@ def main():
         frames = [i for i, ln in enumerate(rest) if ln.startswith("FRAME ")]
         for (name, g), i in zip(snap["gens"].items(), frames):
             body = rest[i + 1:]
-            while body and not body[0].startswith(name + "()"):
+            while body and not body[0].startswith(g["func"] + "()"):
                 body = body[1:]
             body = body[1:]
-            info = {}
+            info, key = {}, None
             for ln in body:
-                m = re.match(r"  (state|resumes at|locals)\s+(.*)$", ln)
+                m = re.match(r"  (\S+(?: \S+)?)\s{2,}(.*)$", ln)
                 if m:
-                    info[m.group(1)] = m.group(2)
+                    key = m.group(1)
+                    info[key] = m.group(2)
+                elif key and ln.startswith("    "):
+                    info[key] += " " + ln.strip()  # a long line, wrapped
                 elif not ln.startswith("  "):
                     break
+            info["state"] = info.get("state", "").split(" ")[0]
             if info.get("state") != g["state"]:
                 print(f"{where}: {name} is {info.get('state')}, Python says {g['state']}")
                 problems += 1
                 continue
-            if g["state"] != "GEN_SUSPENDED":
+            if g["state"] not in ("GEN_SUSPENDED", "CORO_SUSPENDED"):
                 continue
             m = re.match(r"line (\d+)", info.get("resumes at", ""))
             pyline = g["line"] - offset
             if not m or int(m.group(1)) != pyline:
                 print(f"{where}: {name} resumes at {info.get('resumes at')}, Python: line {pyline}")
                 problems += 1
-            ours = dict(re.findall(r"(\w+)=((?:'[^']*'|[^,])+)", info.get("locals", "")))
+            ours = dict(item.split("=", 1) for item in split_top(info.get("locals", "")) if "=" in item)
+            ours = {var: norm_repr(rep) for var, rep in ours.items()}
             for var, rep in g["locals"].items():
+                rep = norm_repr(rep)
                 if ours.get(var) != rep:
                     print(f"{where}: {name} local {var} = {ours.get(var)}, Python: {rep}")
                     problems += 1

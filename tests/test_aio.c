@@ -1756,3 +1756,78 @@ Test(aio, S7c_done_callbacks_and_run_until_complete)
 	value_unref(task);
 	aiotest_end();
 }
+
+/* ---------------------------------------------------------------- reprs */
+
+/*
+ *   async def w(x): await asyncio.sleep(x)
+ *   async def main():
+ *       a = asyncio.ensure_future(w(1)); b = asyncio.ensure_future(w(2))
+ *       c = asyncio.ensure_future(w(3))
+ *       g = asyncio.gather(a); wt = asyncio.ensure_future(asyncio.wait([b]))
+ *       ac = asyncio.as_completed([c]); first = next(ac)
+ *       await asyncio.sleep(0)
+ *       for t in (a, b, c): print(repr(t))
+ *       await g; await wt; await first
+ * python3 3.11.7 prints, without the " at FILE:LINE" the engine leaves out:
+ *   <Task pending name='Task-2' coro=<w() running> wait_for=<Future pending cb=[Task.task_wakeup()]> cb=[gather.<locals>._done_callback()]>
+ *   <Task pending name='Task-3' coro=<w() running> wait_for=<Future pending cb=[Task.task_wakeup()]> cb=[_wait.<locals>._on_completion()]>
+ *   <Task pending name='Task-4' coro=<w() running> wait_for=<Future pending cb=[Task.task_wakeup()]> cb=[as_completed.<locals>._on_completion()]>
+ * A done callback is named by its __qualname__, as _format_callbacks does.
+ */
+ASYNC_DEF(w_sleep, "x")
+{
+	GEN_BEGIN(g);
+	GEN_AWAIT(g, aio_sleep(g->I, g->locals[0].u.f, value_none()), NULL);
+	GEN_END(g);
+}
+
+ASYNC_DEF(cb_names_main, "a", "b", "c", "g", "wt", "ac", "first", "i")
+{
+	struct value *L = g->locals;
+	struct value fs;
+	GEN_BEGIN(g);
+	for (int i = 0; i < 3; i++) {
+		struct value coro = CALL(w_sleep, value_float(i + 1));
+		cr_assert_eq(aio_ensure_future(g->I, coro, &L[i]), 0);
+		value_unref(coro);
+	}
+	fs = LIST1(value_ref(L[0]));
+	cr_assert_eq(aio_gather(g->I, fs, 0, &L[3]), 0);
+	value_unref(fs);
+	fs = LIST1(value_ref(L[1]));
+	{
+		struct value wait = aio_wait(g->I, fs, -1, AIO_ALL_COMPLETED);
+		cr_assert_eq(aio_ensure_future(g->I, wait, &L[4]), 0);
+		value_unref(wait);
+	}
+	value_unref(fs);
+	fs = LIST1(value_ref(L[2]));
+	cr_assert_eq(aio_as_completed(g->I, fs, -1, &L[5]), 0);
+	value_unref(fs);
+	cr_assert_eq(gen_next(value_gen(L[5]), &L[6]), GEN_YIELDED);
+	GEN_AWAIT(g, sleep0(g), NULL);
+	for (int i = 0; i < 3; i++) P("%s", repr(L[i]));
+	for (value_set(&L[7], value_int(3)); L[7].u.i < 7; L[7].u.i += L[7].u.i == 4 ? 2 : 1)
+		GEN_AWAIT(g, value_ref(L[L[7].u.i]), NULL);
+	{
+		struct value r;
+		cr_assert_eq(gen_next(value_gen(L[5]), &r), GEN_RETURNED); /* the for loop ends */
+		value_unref(r);
+	}
+	GEN_END(g);
+}
+
+Test(aio, done_callbacks_show_their_qualname_in_reprs)
+{
+	struct loop *L = loop_new(I);
+	value_unref(run_ok(L, CALL0(cb_names_main)));
+	cr_expect_str_eq(printed(),
+			 "<Task pending name='Task-2' coro=<w_sleep() running> wait_for=<Future pending "
+			 "cb=[Task.task_wakeup()]> cb=[gather.<locals>._done_callback()]>|"
+			 "<Task pending name='Task-3' coro=<w_sleep() running> wait_for=<Future pending "
+			 "cb=[Task.task_wakeup()]> cb=[_wait.<locals>._on_completion()]>|"
+			 "<Task pending name='Task-4' coro=<w_sleep() running> wait_for=<Future pending "
+			 "cb=[Task.task_wakeup()]> cb=[as_completed.<locals>._on_completion()]>|");
+	aiotest_end();
+}

@@ -213,7 +213,7 @@ static GEN_BODY(_wait_body)
 		I->set_order++; /* for f in fs: a set */
 		for (i = 0; i < n; i++)
 			future_add_done_callback(value_future(value_item(L[WT_FS], i)), wait_on_completion_cb,
-						 "_on_completion", g, g->frame.who);
+						 "_wait.<locals>._on_completion", g, g->frame.who);
 		I->set_order--;
 	}
 	GEN_AWAIT_TRY(g, value_ref(L[WT_WAITER]), NULL);
@@ -442,7 +442,7 @@ int aio_gather(struct interp *I, struct value aws, int return_exceptions, struct
 			if (!L) L = f->loop;
 			if (fut.u.o != arg.u.o) f->log_destroy_pending = 0;
 			G->nfuts++;
-			future_add_done_callback(f, gather_done_cb, "_done_callback", G, G->fut.actor);
+			future_add_done_callback(f, gather_done_cb, "gather.<locals>._done_callback", G, G->fut.actor);
 		}
 		value_append(G->children, fut);
 	}
@@ -636,7 +636,7 @@ static GEN_BODY(as_completed_body)
 		value_unref(set);
 		for (size_t i = 0; i < value_len(a->todo); i++)
 			future_add_done_callback(value_future(value_item(a->todo, i)), ac_on_completion_cb,
-						 "_on_completion", a, a->who);
+						 "as_completed.<locals>._on_completion", a, a->who);
 		I->set_order--;
 		if (value_len(a->todo) && num(L[AC_TIMEOUT]) >= 0)
 			a->timeout_handle = loop_call_later(a->loop, num(L[AC_TIMEOUT]), ac_on_timeout_cb, "_on_timeout",

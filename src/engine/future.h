@@ -29,7 +29,7 @@ struct future_class {
  * only while a sink is installed. */
 struct fut_callback {
 	loop_cb cb;           /* called as cb(I, ctx, <the future>) */
-	const char *name;     /* "callback", "Task.task_wakeup", "_on_completion" */
+	const char *name;     /* "callback", "Task.task_wakeup", "_wait.<locals>._on_completion" */
 	void *ctx;            /* referenced object, or NULL */
 };
 
