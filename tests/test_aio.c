@@ -1831,3 +1831,42 @@ Test(aio, done_callbacks_show_their_qualname_in_reprs)
 			 "cb=[Task.task_wakeup()]> cb=[as_completed.<locals>._on_completion()]>|");
 	aiotest_end();
 }
+
+/*
+ *   async def main():
+ *       t = asyncio.ensure_future(asyncio.sleep(1))
+ *       await asyncio.sleep(0)
+ *       print(t.get_coro().cr_frame.f_locals)     # as k=repr(v), ...
+ *       await t
+ * python3 3.11.7, without " at FILE:LINE" and with when= on a clock that
+ * starts at 0 (CPython's is time.monotonic()):
+ *   delay=1, result=None, loop=<_UnixSelectorEventLoop running=True closed=False debug=False>,
+ *   future=<Future pending cb=[Task.task_wakeup()]>,
+ *   h=<TimerHandle when=1.0 _set_result_unless_cancelled(<Future pendi...ask_wakeup()]>, None)>
+ * The handle's arguments are cut to 30 characters by reprlib.
+ */
+ASYNC_DEF(sleep_frame_main, "t", "sleep")
+{
+	struct value *L = g->locals;
+	GEN_BEGIN(g);
+	value_set(&L[1], aio_sleep(g->I, 1, value_none()));
+	cr_assert_eq(aio_ensure_future(g->I, L[1], &L[0]), 0);
+	GEN_AWAIT(g, sleep0(g), NULL);
+	{
+		char *loc = gen_locals_repr(value_gen(L[1]));
+		P("%s", loc);
+		free(loc);
+	}
+	GEN_AWAIT(g, value_ref(L[0]), NULL);
+	GEN_END(g);
+}
+
+Test(aio, sleep_frame_shows_the_loop_and_the_timer_handle)
+{
+	struct loop *L = loop_new(I);
+	value_unref(run_ok(L, CALL0(sleep_frame_main)));
+	cr_expect_str_eq(printed(), "delay=1, result=None, loop=<_UnixSelectorEventLoop running=True closed=False "
+				    "debug=False>, future=<Future pending cb=[Task.task_wakeup()]>, h=<TimerHandle "
+				    "when=1.0 _set_result_unless_cancelled(<Future pendi...ask_wakeup()]>, None)>|");
+	aiotest_end();
+}

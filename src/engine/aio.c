@@ -17,6 +17,47 @@ static double num(struct value v)
 	return v.kind == VAL_FLOAT ? v.u.f : v.kind == VAL_INT ? (double)v.u.i : -1.0;
 }
 
+/* A number as the program wrote it, for a frame's locals: sleep(1) shows
+ * delay=1, sleep(0.5) delay=0.5. */
+static struct value py_num(double d)
+{
+	return d == (double)(long long)d && d >= -1e15 && d <= 1e15 ? value_int((long long)d) : value_float(d);
+}
+
+/* loop = events.get_running_loop(), for a frame's locals: only the trace
+ * shows them, so the slot is filled only while tracing. */
+static void bind_loop(struct interp *I, struct value *slot, const struct loop *L)
+{
+	if (!trace_on(I)) return;
+	char *r = loop_repr(L);
+	value_set(slot, value_opaque(r));
+	free(r);
+}
+
+/* timeout=None is a negative timeout in the C API. */
+static struct value timeout_value(double timeout)
+{
+	return timeout < 0 ? value_none() : py_num(timeout);
+}
+
+/* return_when is one of concurrent.futures' strings in Python
+ * ('ALL_COMPLETED' ...); anything else is kept as the number it was. */
+static const char *const return_when_names[] = {"ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION"};
+
+static struct value return_when_value(enum aio_return_when rw)
+{
+	if ((unsigned)rw < sizeof return_when_names / sizeof *return_when_names) return value_str(return_when_names[rw]);
+	return value_int(rw);
+}
+
+static long long return_when_of(struct value v)
+{
+	const char *s = value_cstr(v);
+	for (size_t i = 0; s && i < sizeof return_when_names / sizeof *return_when_names; i++)
+		if (strcmp(s, return_when_names[i]) == 0) return (long long)i;
+	return v.kind == VAL_INT ? v.u.i : -1;
+}
+
 /* 3.11: coroutines._COROUTINE_TYPES still holds types.GeneratorType, so a
  * plain generator counts as a coroutine (and may drive a Task). */
 int aio_iscoroutine(struct value x)
@@ -111,11 +152,13 @@ static GEN_BODY(sleep_body)
 		GEN_RETURN(g, value_ref(L[SL_RESULT]));
 	}
 	if (running_loop(g->I, &lp, &err)) GEN_RAISE(g, err);
+	bind_loop(g->I, &L[SL_LOOP], lp);
 	value_set(&L[SL_FUTURE], future_new(lp));
 	{
 		struct future *f = value_future(L[SL_FUTURE]);
 		struct timer *t = loop_call_later(lp, num(L[SL_DELAY]), set_result_unless_cancelled_cb,
 						  "_set_result_unless_cancelled", f, f->actor, L[SL_RESULT]);
+		timer_set_nargs(t, 2); /* (future, result) */
 		value_set(&L[SL_H], value_obj(t));
 		timer_unref(t);
 	}
@@ -150,10 +193,7 @@ struct value aio_sleep(struct interp *I, double delay, struct value result)
 		return gen_newv(I, &sleep0_untraced_code, 1, &arg);
 	}
 	/* the frame shows delay as the program passed it: sleep(1), sleep(0.5) */
-	struct value args[2] = {
-		delay == (double)(long long)delay && delay >= -1e15 && delay <= 1e15 ? value_int((long long)delay)
-										      : value_float(delay),
-		value_ref(result)};
+	struct value args[2] = {py_num(delay), value_ref(result)};
 	return gen_newv(I, &sleep_code, 2, args);
 }
 
@@ -182,7 +222,7 @@ static void wait_on_completion_cb(struct interp *I, void *target, struct value a
 	struct future *f = value_future(arg);
 	f->log_traceback = 0; /* f.exception() below retrieves it */
 	L[WT_COUNTER].u.i--;
-	long long rw = L[WT_RETURN_WHEN].u.i;
+	long long rw = return_when_of(L[WT_RETURN_WHEN]);
 	if (L[WT_COUNTER].u.i <= 0 || rw == AIO_FIRST_COMPLETED ||
 	    (rw == AIO_FIRST_EXCEPTION && !future_cancelled(f) && future_peek_exception(f).kind != VAL_NONE)) {
 		if (L[WT_TIMEOUT_HANDLE].kind != VAL_NONE) timer_cancel((struct timer *)L[WT_TIMEOUT_HANDLE].u.o);
@@ -200,8 +240,10 @@ static GEN_BODY(_wait_body)
 	GEN_BEGIN(g);
 	{
 		struct loop *lp = I->loop;
+		bind_loop(I, &L[WT_LOOP], lp);
 		value_set(&L[WT_WAITER], future_new(lp));
 		struct future *w = value_future(L[WT_WAITER]);
+		value_set(&L[WT_TIMEOUT_HANDLE], value_none());
 		if (num(L[WT_TIMEOUT]) >= 0) {
 			struct timer *t = loop_call_later(lp, num(L[WT_TIMEOUT]), release_waiter_cb, "_release_waiter",
 							  w, w->actor, value_none());
@@ -248,9 +290,13 @@ static GEN_BODY(wait_body)
 		if (fs.kind == VAL_FUTURE || aio_iscoroutine(fs))
 			GEN_RAISE(g, exc_newf(EXC_TYPE_ERROR, "expect a list of futures, not %s", value_type_name(fs)));
 		if (!value_truthy(fs)) GEN_RAISE(g, exc_new(EXC_VALUE_ERROR, "Set of Tasks/Futures is empty."));
-		long long rw = L[W_RETURN_WHEN].u.i;
-		if (rw != AIO_ALL_COMPLETED && rw != AIO_FIRST_COMPLETED && rw != AIO_FIRST_EXCEPTION)
-			GEN_RAISE(g, exc_newf(EXC_VALUE_ERROR, "Invalid return_when value: %lld", rw));
+		long long rw = return_when_of(L[W_RETURN_WHEN]);
+		if (rw != AIO_ALL_COMPLETED && rw != AIO_FIRST_COMPLETED && rw != AIO_FIRST_EXCEPTION) {
+			char *v = value_str_of(L[W_RETURN_WHEN]);
+			struct value e = exc_newf(EXC_VALUE_ERROR, "Invalid return_when value: %s", v);
+			free(v);
+			GEN_RAISE(g, e);
+		}
 		struct value set = value_new_set(); /* fs = set(fs) */
 		size_t n = value_len(fs);
 		for (size_t i = 0; i < n; i++) value_append(set, value_ref(value_item(fs, i)));
@@ -269,7 +315,7 @@ static const struct gen_code wait_code = {"wait", GEN_KIND_COROUTINE, wait_body,
 
 struct value aio_wait(struct interp *I, struct value fs, double timeout, enum aio_return_when rw)
 {
-	return gen_new(I, &wait_code, 3, value_ref(fs), value_float(timeout), value_int(rw));
+	return gen_new(I, &wait_code, 3, value_ref(fs), timeout_value(timeout), return_when_value(rw));
 }
 
 /* ---- gather (5.5) ---- */
@@ -654,7 +700,7 @@ static const struct gen_code as_completed_code = {"as_completed", GEN_KIND_GENER
 
 int aio_as_completed(struct interp *I, struct value fs, double timeout, struct value *out)
 {
-	*out = gen_new(I, &as_completed_code, 2, value_ref(fs), value_float(timeout));
+	*out = gen_new(I, &as_completed_code, 2, value_ref(fs), timeout_value(timeout));
 	return 0;
 }
 
@@ -770,7 +816,7 @@ static const struct gen_code wait_for_code = {"wait_for", GEN_KIND_COROUTINE, wa
 
 struct value aio_wait_for(struct interp *I, struct value aw, double timeout)
 {
-	return gen_new(I, &wait_for_code, 2, value_ref(aw), value_float(timeout));
+	return gen_new(I, &wait_for_code, 2, value_ref(aw), timeout_value(timeout));
 }
 
 /* ---- running the loop (6.1, 6.3) ---- */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,6 +39,7 @@ struct timer {
 	struct handle_info *info; /* the trace's side, only while tracing */
 	uint8_t cancelled;
 	uint8_t in_heap;
+	uint8_t nargs;            /* the Python callback's arguments: target, then arg */
 };
 
 /* The timer heap holds each deadline beside its timer, so that sifting
@@ -142,6 +144,54 @@ static void timer_dealloc(struct obj *o)
 	timer_release(t);
 	if (t->info) obj_free(t->info, sizeof *t->info);
 	obj_free(t, sizeof *t);
+}
+
+/* reprlib.repr(v): what a handle's repr shows of an argument -- the repr,
+ * cut to 30 characters around "..." (Repr.maxother; strings keep their
+ * reprlib cuts a str before quoting it; no handle here has a str argument). */
+static void short_repr_into(char *dst, size_t cap, struct value v)
+{
+	char *r = value_repr(v);
+	size_t n = strlen(r);
+	if (n > 30)
+		snprintf(dst, cap, "%.13s...%s", r, r + n - 14);
+	else
+		snprintf(dst, cap, "%s", r);
+	free(r);
+}
+
+/* TimerHandle.__repr__ (events.py): "<TimerHandle when=1.0
+ * _set_result_unless_cancelled(<Future pending>, None)>", or "<TimerHandle
+ * cancelled when=1.0>" once cancelled (it then forgets its callback).
+ * Without CPython's " at FILE:LINE", as every repr here.  The callback's
+ * name is the trace's: a timer's repr is only seen while tracing. */
+static char *timer_repr(const struct obj *o)
+{
+	const struct timer *t = (const struct timer *)o;
+	char *when = value_repr(value_float(t->when));
+	char a[2][64] = {"", ""};
+	int n = 0;
+	if (t->nargs > 0 && t->target) {
+		struct value v = {(enum value_kind)((const struct obj *)t->target)->kind, {0}};
+		v.u.o = t->target;
+		short_repr_into(a[n++], sizeof a[0], v);
+	}
+	if (t->nargs > 1) short_repr_into(a[n++], sizeof a[0], t->arg);
+	char *s;
+	if (t->cancelled || !t->info)
+		s = xasprintf("<TimerHandle%s when=%s>", t->cancelled ? " cancelled" : "", when);
+	else
+		s = xasprintf("<TimerHandle when=%s %s(%s%s%s)>", when, t->info->what, a[0], n > 1 ? ", " : "", a[1]);
+	free(when);
+	return s;
+}
+
+void timer_set_nargs(struct timer *t, int n) { t->nargs = (uint8_t)n; }
+
+char *loop_repr(const struct loop *L)
+{
+	return xasprintf("<_UnixSelectorEventLoop running=%s closed=%s debug=False>", L->running ? "True" : "False",
+			 L->closed ? "True" : "False");
 }
 
 void timer_unref(struct timer *t) { obj_unref(t); }
@@ -333,7 +383,11 @@ struct timer *loop_call_at(struct loop *L, double when, loop_cb cb, const char *
 	t->hdr.refcnt = 2; /* the heap's and the caller's */
 	t->hdr.kind = VAL_OBJ;
 	static uint8_t timer_type;
-	obj_set_dealloc(&t->hdr, timer_dealloc, &timer_type);
+	if (!timer_type) {
+		timer_type = obj_type_register(timer_dealloc);
+		obj_reprs[timer_type] = timer_repr;
+	}
+	t->hdr.type = timer_type;
 	t->loop = L;
 	t->when = when;
 	t->seq = ++L->timer_seq;
@@ -349,6 +403,7 @@ struct timer *loop_call_at(struct loop *L, double when, loop_cb cb, const char *
 	obj_ref(target);
 	t->cancelled = 0;
 	t->in_heap = 1;
+	t->nargs = (uint8_t)((target != NULL) + (arg.kind != VAL_NONE));
 	if (L->nheap == L->capheap) heap_grow(L);
 	L->heap[L->nheap++] = (struct heap_entry){when, t};
 	heap_up(L, L->nheap - 1);

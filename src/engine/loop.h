@@ -55,6 +55,10 @@ struct loop *loop_new(struct interp *I);
 void loop_free(struct loop *L);
 
 struct interp *loop_interp(const struct loop *L);
+/* repr(loop), as asyncio.new_event_loop()'s loop on Linux prints it:
+ * "<_UnixSelectorEventLoop running=True closed=False debug=False>".
+ * Caller frees. */
+char *loop_repr(const struct loop *L);
 double loop_time(const struct loop *L);
 /* time.sleep(d) with the virtual clock: the program blocks, the clock moves. */
 void loop_advance(struct loop *L, double d);
@@ -75,6 +79,10 @@ struct timer *loop_call_later(struct loop *L, double delay, loop_cb cb, const ch
 struct timer *loop_call_at(struct loop *L, double when, loop_cb cb, const char *what,
 			   void *target, struct trace_actor who, struct value arg);
 void timer_cancel(struct timer *t);   /* TimerHandle.cancel(): mark only */
+/* How many of (target, arg) the Python callback takes, for the timer's
+ * repr: by default target if there is one, and arg if it is not None;
+ * futures._set_result_unless_cancelled(fut, None) needs 2. */
+void timer_set_nargs(struct timer *t, int n);
 void timer_unref(struct timer *t);
 double timer_when(const struct timer *t);
 

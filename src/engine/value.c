@@ -183,6 +183,7 @@ static void obj_no_dealloc(struct obj *o)
 }
 
 obj_dealloc_fn obj_deallocs[256] = {obj_no_dealloc};
+obj_repr_fn obj_reprs[256];
 
 uint8_t obj_type_register(obj_dealloc_fn dealloc)
 {
@@ -192,6 +193,39 @@ uint8_t obj_type_register(obj_dealloc_fn dealloc)
 	if (i == 256) abort(); /* a few kinds of object exist, not 255 */
 	obj_deallocs[i] = dealloc;
 	return (uint8_t)i;
+}
+
+struct opaque {
+	struct obj hdr;
+	char repr[]; /* NUL-terminated */
+};
+
+static void opaque_dealloc(struct obj *o)
+{
+	free(o);
+}
+
+static char *opaque_repr(const struct obj *o)
+{
+	return xstrdup(((const struct opaque *)o)->repr);
+}
+
+struct value value_opaque(const char *repr)
+{
+	static uint8_t opaque_type;
+	size_t n = strlen(repr) + 1;
+	struct opaque *p = xmalloc(sizeof *p + n);
+	p->hdr.refcnt = 1;
+	p->hdr.kind = VAL_OBJ;
+	if (!opaque_type) {
+		opaque_type = obj_type_register(opaque_dealloc);
+		obj_reprs[opaque_type] = opaque_repr;
+	}
+	p->hdr.type = opaque_type;
+	memcpy(p->repr, repr, n);
+	struct value v = {VAL_OBJ, {0}};
+	v.u.o = &p->hdr;
+	return v;
 }
 
 struct value value_obj(void *p)
@@ -701,7 +735,13 @@ static void repr_into(struct buf *b, struct value v)
 		free(s);
 		break;
 	}
-	case VAL_OBJ: buf_puts(b, "<object>"); break;
+	case VAL_OBJ: {
+		obj_repr_fn fn = obj_reprs[v.u.o->type];
+		char *s = fn ? fn(v.u.o) : NULL;
+		buf_puts(b, s ? s : "<object>");
+		free(s);
+		break;
+	}
 	}
 }
 

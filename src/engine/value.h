@@ -42,6 +42,10 @@ struct obj {
 };
 typedef void (*obj_dealloc_fn)(struct obj *o);
 extern obj_dealloc_fn obj_deallocs[256];
+/* repr() of an engine-internal object (VAL_OBJ): obj_reprs[type] if set,
+ * else "<object>".  Returns a string the caller frees. */
+typedef char *(*obj_repr_fn)(const struct obj *o);
+extern obj_repr_fn obj_reprs[256];
 /* The index of dealloc in obj_deallocs, registering it the first time.  A
  * constructor keeps the index in a static and calls this once. */
 uint8_t obj_type_register(obj_dealloc_fn dealloc);
@@ -134,6 +138,9 @@ long value_find(struct value set, struct value item);
 int value_discard(struct value set, struct value item);
 /* Wraps an object pointer; takes a new reference to it. */
 struct value value_obj(void *o);
+/* An object that is only its repr: it stands, in a frame's locals, for a
+ * Python object the engine does not model (the running event loop). */
+struct value value_opaque(const char *repr);
 
 /* --- reference counting --- */
 static inline struct value value_ref(struct value v)
