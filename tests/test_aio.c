@@ -1870,3 +1870,85 @@ Test(aio, sleep_frame_shows_the_loop_and_the_timer_handle)
 				    "when=1.0 _set_result_unless_cancelled(<Future pendi...ask_wakeup()]>, None)>|");
 	aiotest_end();
 }
+
+/*
+ *   async def w(x): await asyncio.sleep(x); return x
+ *   async def main():
+ *       ts = [asyncio.ensure_future(w(d)) for d in (2, 1, 3)]
+ *       it = asyncio.as_completed(ts); f = next(it)
+ *       async def show():
+ *           await asyncio.sleep(0.5); done = f.cr_frame.f_locals['done']
+ *           print(repr(done)); await asyncio.sleep(1); print(repr(done))  # f is done by then
+ *       asyncio.ensure_future(show())
+ *       print(await f); f2 = next(it); await asyncio.sleep(1.7)
+ *       print(repr(f2.cr_frame.f_locals['done'])); print(await f2)
+ * python3 3.11.7, without addresses and source locations:
+ *   <Queue maxsize=0 _getters[1]>
+ *   1
+ *   <Queue maxsize=0 tasks=1>
+ *   <Queue maxsize=0 _queue=[<Task finished name='Task-2' coro=<w() done> result=2>] tasks=2>
+ *   2
+ */
+ASYNC_DEF(w_ret, "x")
+{
+	GEN_BEGIN(g);
+	GEN_AWAIT(g, aio_sleep(g->I, g->locals[0].u.f, value_none()), NULL);
+	GEN_RETURN(g, value_int((long long)g->locals[0].u.f));
+	GEN_END(g);
+}
+
+static struct value queue_of(struct value wait_for_one)
+{
+	return value_gen(wait_for_one)->locals[0]; /* _wait_for_one's `done` */
+}
+
+/* show(f): the queue f waits on, now and a second later */
+ASYNC_DEF(queue_show, "f", "done")
+{
+	GEN_BEGIN(g);
+	GEN_AWAIT(g, aio_sleep(g->I, 0.5, value_none()), NULL);
+	value_set(&g->locals[1], value_ref(queue_of(g->locals[0])));
+	P("%s", repr(g->locals[1]));
+	GEN_AWAIT(g, aio_sleep(g->I, 1, value_none()), NULL);
+	P("%s", repr(g->locals[1]));
+	GEN_END(g);
+}
+
+ASYNC_DEF(queue_main, "ts", "it", "f", "show", "r", "f2")
+{
+	struct value *L = g->locals;
+	GEN_BEGIN(g);
+	L[0] = value_list();
+	for (int i = 0; i < 3; i++) {
+		static const double d[] = {2, 1, 3};
+		struct value coro = CALL(w_ret, value_float(d[i])), t;
+		cr_assert_eq(aio_ensure_future(g->I, coro, &t), 0);
+		value_unref(coro);
+		value_append(L[0], t);
+	}
+	cr_assert_eq(aio_as_completed(g->I, L[0], -1, &L[1]), 0);
+	cr_assert_eq(gen_next(value_gen(L[1]), &L[2]), GEN_YIELDED);
+	{
+		struct value coro = CALL(queue_show, value_ref(L[2]));
+		cr_assert_eq(aio_ensure_future(g->I, coro, &L[3]), 0);
+		value_unref(coro);
+	}
+	GEN_AWAIT(g, value_ref(L[2]), &L[4]);
+	P("%s", repr(L[4]));
+	cr_assert_eq(gen_next(value_gen(L[1]), &L[5]), GEN_YIELDED);
+	GEN_AWAIT(g, aio_sleep(g->I, 1.7, value_none()), NULL);
+	P("%s", repr(queue_of(L[5])));
+	GEN_AWAIT(g, value_ref(L[5]), &L[4]);
+	P("%s", repr(L[4]));
+	GEN_END(g);
+}
+
+Test(aio, as_completed_queue_repr)
+{
+	struct loop *L = loop_new(I);
+	value_unref(run_ok(L, CALL0(queue_main)));
+	cr_expect_str_eq(printed(), "<Queue maxsize=0 _getters[1]>|1|<Queue maxsize=0 tasks=1>|"
+				    "<Queue maxsize=0 _queue=[<Task finished name='Task-2' coro=<w_ret() done> "
+				    "result=2>] tasks=2>|2|");
+	aiotest_end();
+}

@@ -534,6 +534,30 @@ static void ac_dealloc(struct obj *o)
 	free(a);
 }
 
+/* Queue.__repr__ without its address: "<Queue maxsize=0 _queue=[...]
+ * _getters[1] tasks=2>".  Nothing calls task_done(), so every put counts
+ * as an unfinished task. */
+static char *ac_repr(const struct obj *o)
+{
+	const struct as_completed *a = (const struct as_completed *)o;
+	size_t puts = value_len(a->done), getters = value_len(a->getters);
+	char *queue = NULL, *s;
+	if (puts > a->done_head) {
+		struct value l = value_list();
+		for (size_t i = a->done_head; i < puts; i++) value_append(l, value_ref(value_item(a->done, i)));
+		char *r = value_repr(l);
+		queue = xasprintf(" _queue=%s", r);
+		free(r);
+		value_unref(l);
+	}
+	char g[32] = "", t[32] = "";
+	if (getters) snprintf(g, sizeof g, " _getters[%zu]", getters);
+	if (puts) snprintf(t, sizeof t, " tasks=%zu", puts);
+	s = xasprintf("<Queue maxsize=0%s%s%s>", queue ? queue : "", g, t);
+	free(queue);
+	return s;
+}
+
 /* Queue._wakeup_next(self._getters) */
 static void ac_wakeup_next(struct as_completed *a)
 {
@@ -654,7 +678,11 @@ static GEN_BODY(as_completed_body)
 		a->hdr.refcnt = 1;
 		a->hdr.kind = VAL_OBJ;
 		static uint8_t ac_type;
-		obj_set_dealloc(&a->hdr, ac_dealloc, &ac_type);
+		if (!ac_type) {
+			ac_type = obj_type_register(ac_dealloc);
+			obj_reprs[ac_type] = ac_repr;
+		}
+		a->hdr.type = ac_type;
 		a->I = I;
 		a->who = g->frame.who;
 		a->todo = value_new_set();
