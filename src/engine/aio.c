@@ -24,11 +24,12 @@ static struct value py_num(double d)
 	return d == (double)(long long)d && d >= -1e15 && d <= 1e15 ? value_int((long long)d) : value_float(d);
 }
 
-/* loop = events.get_running_loop(), for a frame's locals: only the trace
- * shows them, so the slot is filled only while tracing. */
+/* loop = events.get_running_loop(), for a frame's locals: only the trace's
+ * frame texts show them, so the slot is filled only when those are asked
+ * for (step mode, the JSON trace, --verbose). */
 static void bind_loop(struct interp *I, struct value *slot, const struct loop *L)
 {
-	if (!trace_on(I)) return;
+	if (!I->want_frames) return;
 	char *r = loop_repr(L);
 	value_set(slot, value_opaque(r));
 	free(r);
