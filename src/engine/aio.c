@@ -277,8 +277,8 @@ static GEN_BODY(_wait_body)
 }
 static const struct gen_code _wait_code = {"_wait", GEN_KIND_COROUTINE, _wait_body, WT_N, _wait_vars, 0, LIB};
 
-enum { W_FS, W_TIMEOUT, W_RETURN_WHEN, W_RES, W_N };
-static const char *const wait_vars[] = {"fs", "timeout", "return_when", "res"};
+enum { W_FS, W_TIMEOUT, W_RETURN_WHEN, W_LOOP, W_RES, W_N };
+static const char *const wait_vars[] = {"fs", "timeout", "return_when", "loop", "res"};
 
 static GEN_BODY(wait_body)
 {
@@ -306,6 +306,7 @@ static GEN_BODY(wait_body)
 			if (value_item(set, i).kind != VAL_FUTURE)
 				GEN_RAISE(g, exc_new(EXC_TYPE_ERROR, "Passing coroutines is forbidden, use tasks explicitly."));
 		if (running_loop(g->I, &lp, &err)) GEN_RAISE(g, err);
+		bind_loop(g->I, &L[W_LOOP], lp);
 	}
 	GEN_AWAIT(g, gen_new(g->I, &_wait_code, 3, value_ref(L[W_FS]), value_ref(L[W_TIMEOUT]), value_ref(L[W_RETURN_WHEN])),
 		  &L[W_RES]);
