@@ -2067,7 +2067,7 @@ static const struct command commands[] = {
 	{"ready", "r", 0, cmd_ready, "[all]", N_("the loop's ready queue, in the order it runs")},
 	{"timers", "ti", 0, cmd_timers, "[all]", N_("the pending timers, in the order they fire")},
 	{"where", "w", 0, cmd_where, "[NAME]", N_("the await chain of each task (like python -m asyncio pstree)")},
-	{"frame", "f", 0, cmd_frame, "[NAME]", N_("a generator's frame: state, where it resumes, its locals")},
+	{"frame", "f", 0, cmd_frame, "[NAME]", N_("a generator's or a task's frame: state, where it resumes, its locals")},
 	{"py", "l", 0, cmd_py, "", N_("the Python program, the current line marked")},
 	{"out", "o", 0, cmd_out, "", N_("what the program has printed so far")},
 	{"help", "h", 0, cmd_help, "[COMMAND]", N_("this list")},
