@@ -8,40 +8,25 @@
 # (.ci/run does).  MAKE names the make to use.
 set -u
 
+# lib.sh's pass/fail/check/finish; it wants the built binary named.
+CORO_LEARN=${CORO_LEARN:-$PWD/coro-learn}
+export CORO_LEARN
+. "$(dirname "$0")/lib.sh"
+
 MAKE=${MAKE:-make}
-stage=$(mktemp -d "${TMPDIR:-/tmp}/coro-learn-install.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
-npass=0
-nfail=0
-
-ok() {
-	npass=$((npass + 1))
-	printf 'PASS: %s\n' "$1"
-}
-
-ko() {
-	nfail=$((nfail + 1))
-	printf 'FAIL: %s\n' "$1"
-}
-
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else ko "$name"; fi
-}
+stage=$lib_tmp/stage
+mkdir "$stage"
 
 # installed SUFFIX: the one installed file whose path ends with SUFFIX.
 installed() {
 	find "$stage" -type f -path "*$1" | head -1
 }
 
-if ! $MAKE -s install DESTDIR="$stage" >"$stage.log" 2>&1; then
-	ko "make install DESTDIR=..."
-	cat "$stage.log"
-	rm -f "$stage.log"
-	exit 1
+if ! $MAKE -s install DESTDIR="$stage" >"$lib_tmp/make.log" 2>&1; then
+	fail "make install DESTDIR=..." "$(cat "$lib_tmp/make.log")"
+	finish
 fi
-ok "make install DESTDIR=..."
+pass "make install DESTDIR=..."
 
 bin=$(installed /bin/coro-learn)
 man=$(installed /man/man1/coro-learn.1)
@@ -66,16 +51,16 @@ fi
 nfiles=$(find "$stage" -type f | wc -l)
 check "make install installs 3 files (it installed $nfiles)" test "$nfiles" = 3
 
-if ! $MAKE -s uninstall DESTDIR="$stage" >"$stage.log" 2>&1; then
-	ko "make uninstall DESTDIR=..."
-	cat "$stage.log"
+if ! $MAKE -s uninstall DESTDIR="$stage" >"$lib_tmp/make.log" 2>&1; then
+	fail "make uninstall DESTDIR=..." "$(cat "$lib_tmp/make.log")"
 else
-	ok "make uninstall DESTDIR=..."
+	pass "make uninstall DESTDIR=..."
 fi
-rm -f "$stage.log"
 left=$(find "$stage" -type f)
-check "make uninstall removes every installed file" test -z "$left"
-[ -z "$left" ] || printf '      left: %s\n' $left
+if [ -z "$left" ]; then
+	pass "make uninstall removes every installed file"
+else
+	fail "make uninstall removes every installed file" "left: $(echo $left)"
+fi
 
-printf '%d passed, %d failed\n' "$npass" "$nfail"
-[ "$nfail" = 0 ]
+finish

@@ -132,14 +132,17 @@ check_ok() {
 	fi
 }
 
-# check NAME COMMAND...: passes when COMMAND succeeds.
+# check NAME COMMAND...: passes when COMMAND succeeds.  A failure shows
+# what the last run of coro-learn left, if there was one.
 check() {
 	lib_name=$1
 	shift
 	if "$@"; then
 		pass "$lib_name"
-	else
+	elif [ -n "${RC+set}" ]; then
 		fail "$lib_name" "$(show_last)"
+	else
+		fail "$lib_name"
 	fi
 }
 
