@@ -29,14 +29,7 @@
 #include "engine/trace.h"
 #include "engine/value.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TL_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TL_LSAN 1
-#endif
-#endif
-#ifdef TL_LSAN
+#ifdef VALUE_ASAN
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -230,7 +223,7 @@ static inline void tl_open(struct tl_ctx *c)
  * have been released by now. */
 static inline void tl_assert_no_leaks(void)
 {
-#ifdef TL_LSAN
+#ifdef VALUE_ASAN
 	cr_assert_eq(__lsan_do_recoverable_leak_check(), 0,
 		     "LeakSanitizer found leaks (see the report above)");
 #endif

@@ -680,11 +680,7 @@ static GEN_BODY(as_completed_body)
 		a->hdr.refcnt = 1;
 		a->hdr.kind = VAL_OBJ;
 		static uint8_t ac_type;
-		if (!ac_type) {
-			ac_type = obj_type_register(ac_dealloc);
-			obj_reprs[ac_type] = ac_repr;
-		}
-		a->hdr.type = ac_type;
+		obj_set_type(&a->hdr, ac_dealloc, ac_repr, &ac_type);
 		a->I = I;
 		a->who = g->frame.who;
 		a->todo = value_new_set();

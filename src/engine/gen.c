@@ -428,7 +428,7 @@ enum gen_status gen_close(struct gen *g, struct value *out)
 
 /* ---- helpers for bodies ---- */
 
-#ifdef GEN_CHECKED_
+#ifdef VALUE_ASAN
 void gen_check_yield_(const struct gen *g)
 {
 	assert(!g->thrown && "a body yields with an exception thrown in and not taken");

@@ -114,14 +114,7 @@ char *gen_locals_repr(const struct gen *g);
  * GEN_AWAIT_TRY) takes it with gen_take_thrown before it yields again: the
  * resume fast path does not look for one left behind, which the next resume
  * point would raise.  Sanitizer builds check it at every yield. */
-#if defined(__SANITIZE_ADDRESS__)
-#define GEN_CHECKED_ 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define GEN_CHECKED_ 1
-#endif
-#endif
-#ifdef GEN_CHECKED_
+#ifdef VALUE_ASAN
 void gen_check_yield_(const struct gen *g);
 #define GEN_CHECK_YIELD_(g) gen_check_yield_(g)
 #else

@@ -383,11 +383,7 @@ struct timer *loop_call_at(struct loop *L, double when, loop_cb cb, const char *
 	t->hdr.refcnt = 2; /* the heap's and the caller's */
 	t->hdr.kind = VAL_OBJ;
 	static uint8_t timer_type;
-	if (!timer_type) {
-		timer_type = obj_type_register(timer_dealloc);
-		obj_reprs[timer_type] = timer_repr;
-	}
-	t->hdr.type = timer_type;
+	obj_set_type(&t->hdr, timer_dealloc, timer_repr, &timer_type);
 	t->loop = L;
 	t->when = when;
 	t->seq = ++L->timer_seq;

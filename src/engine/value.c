@@ -64,12 +64,8 @@ char *xasprintf(const char *fmt, ...)
 
 /* ---- the object pool ---- */
 
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef VALUE_ASAN
 #define POOL_PASSTHROUGH 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define POOL_PASSTHROUGH 1
-#endif
 #endif
 
 /* Size classes are multiples of 8 bytes up to POOL_MAX; larger objects go
@@ -217,11 +213,7 @@ struct value value_opaque(const char *repr)
 	struct opaque *p = xmalloc(sizeof *p + n);
 	p->hdr.refcnt = 1;
 	p->hdr.kind = VAL_OBJ;
-	if (!opaque_type) {
-		opaque_type = obj_type_register(opaque_dealloc);
-		obj_reprs[opaque_type] = opaque_repr;
-	}
-	p->hdr.type = opaque_type;
+	obj_set_type(&p->hdr, opaque_dealloc, opaque_repr, &opaque_type);
 	memcpy(p->repr, repr, n);
 	struct value v = {VAL_OBJ, {0}};
 	v.u.o = &p->hdr;

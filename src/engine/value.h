@@ -56,10 +56,29 @@ static inline void obj_set_dealloc(struct obj *o, obj_dealloc_fn fn, uint8_t *ty
 	if (!*type) *type = obj_type_register(fn);
 	o->type = *type;
 }
+/* The same for an engine-internal object with a repr of its own. */
+static inline void obj_set_type(struct obj *o, obj_dealloc_fn fn, obj_repr_fn repr, uint8_t *type)
+{
+	if (!*type) {
+		*type = obj_type_register(fn);
+		obj_reprs[*type] = repr;
+	}
+	o->type = *type;
+}
 
 struct exc;
 struct gen;
 struct future;
+
+/* Defined when the build runs under AddressSanitizer (gcc or clang): the
+ * object pool steps aside and debugging checks switch on. */
+#if defined(__SANITIZE_ADDRESS__)
+#define VALUE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VALUE_ASAN 1
+#endif
+#endif
 
 union value_u {
 	int b;
