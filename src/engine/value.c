@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "value.h"
 #include "gen.h"
@@ -71,9 +72,13 @@ char *xasprintf(const char *fmt, ...)
 /* Size classes are multiples of 8 bytes up to POOL_MAX; larger objects go
  * to malloc.  Blocks are carved by bumping a pointer; a released object
  * goes on its class's free list and is reused first (LIFO, so it is
- * usually still in the cache).  Blocks are returned to malloc only when no
- * pooled object is alive, by obj_pool_trim. */
-enum { POOL_GRAIN = 8, POOL_MAX = 512, POOL_BLOCK = 64 * 1024 };
+ * usually still in the cache).  Blocks are returned to the system only when
+ * no pooled object is alive, by obj_pool_trim.
+ *
+ * A block is mapped with its pages already present (MAP_POPULATE): one
+ * system call instead of a page fault per 4 kB, which at 100 000 tasks was
+ * a quarter of the run time.  At most one block is ever partly unused. */
+enum { POOL_GRAIN = 8, POOL_MAX = 512, POOL_BLOCK = 256 * 1024 };
 
 struct pool_slot {
 	struct pool_slot *next;
@@ -92,9 +97,15 @@ static struct {
 } pool;
 
 #ifndef POOL_PASSTHROUGH
+#ifndef MAP_POPULATE
+#define MAP_POPULATE 0
+#endif
+
 static void pool_grow(void)
 {
-	struct pool_block *b = xmalloc(POOL_BLOCK);
+	struct pool_block *b = mmap(NULL, POOL_BLOCK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+				    -1, 0);
+	if (b == MAP_FAILED) abort(); /* as xmalloc does when memory runs out */
 	b->next = pool.blocks;
 	pool.blocks = b;
 	pool.bump = (char *)&b->align;
@@ -147,7 +158,7 @@ void obj_pool_trim(void)
 	while (pool.blocks) {
 		struct pool_block *b = pool.blocks;
 		pool.blocks = b->next;
-		free(b);
+		munmap(b, POOL_BLOCK);
 	}
 	memset(&pool, 0, sizeof pool);
 }
