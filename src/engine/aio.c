@@ -25,11 +25,11 @@ static struct value py_num(double d)
 }
 
 /* loop = events.get_running_loop(), for a frame's locals: only the trace's
- * frame texts show them, so the slot is filled only when those are asked
- * for (step mode, the JSON trace, --verbose). */
+ * frame texts show them, so the slot is filled only while tracing, when
+ * those are asked for (step mode, the JSON trace, --verbose). */
 static void bind_loop(struct interp *I, struct value *slot, const struct loop *L)
 {
-	if (!I->want_frames) return;
+	if (!trace_on(I) || !I->want_frames) return;
 	char *r = loop_repr(L);
 	value_set(slot, value_opaque(r));
 	free(r);
@@ -185,7 +185,7 @@ static GEN_BODY(sleep0_untraced_body)
 }
 static const char *const sleep0_untraced_vars[] = {"result"};
 static const struct gen_code sleep0_untraced_code = {"sleep", GEN_KIND_COROUTINE, sleep0_untraced_body, 1,
-						     sleep0_untraced_vars, 0, LIB};
+						     sleep0_untraced_vars, 0, LIB | GEN_CODE_BARE_YIELD};
 
 struct value aio_sleep(struct interp *I, double delay, struct value result)
 {
