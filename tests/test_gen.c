@@ -1373,3 +1373,98 @@ Test(gen, trace_await_names_the_awaited_coroutine)
 	value_unref(cv);
 	tl_close(&T);
 }
+
+/* ---- a coroutine whose await the awaiting frame makes itself ----
+ *
+ * asyncio.sleep(0) with the trace off is a coroutine whose code says
+ * GEN_CODE_BARE_YIELD (yield None, then return `result`).  Awaited fresh,
+ * the awaiting frame makes its yield itself and the coroutine is kept for
+ * the next one of its code.  Nothing a program can see may differ from the
+ * delegating await, which the same test runs with the trace on. */
+static GEN_BODY(bare_yield_body)
+{
+	GEN_BEGIN(g);
+	GEN_YIELD(g, value_none(), NULL);
+	GEN_RETURN(g, value_ref(g->locals[0]));
+	GEN_END(g);
+}
+static const char *const bare_yield_vars[] = {"result"};
+static const struct gen_code g_bare_yield = {"sleep", GEN_KIND_COROUTINE, bare_yield_body, 1, bare_yield_vars, 0,
+				       GEN_CODE_BARE_YIELD};
+
+/* async def waiter():
+ *     r = await asyncio.sleep(0)
+ *     return f'waited {r}' */
+static GEN_BODY(waiter_body)
+{
+	struct value none = value_none();
+	GEN_BEGIN(g);
+	GEN_AWAIT(g, gen_newv(g->I, &g_bare_yield, 1, &none), &g->locals[0]);
+	GEN_RETURN(g, concat("waited ", g->locals[0]));
+	GEN_END(g);
+}
+static const char *const waiter_vars[] = {"r"};
+static const struct gen_code g_waiter = {"waiter", GEN_KIND_COROUTINE, waiter_body, 1, waiter_vars, 0, 0};
+
+/* async def await_it(aw): return await aw */
+static GEN_BODY(await_it_body)
+{
+	GEN_BEGIN(g);
+	GEN_AWAIT(g, value_ref(g->locals[0]), &g->locals[1]);
+	GEN_RETURN(g, value_ref(g->locals[1]));
+	GEN_END(g);
+}
+static const char *const await_it_vars[] = {"aw", "<result>"};
+static const struct gen_code g_await_it = {"await_it", GEN_KIND_COROUTINE, await_it_body, 2, await_it_vars, 0, 0};
+
+Test(gen, await_of_a_fresh_bare_yield_coroutine_is_the_same_traced_or_not)
+{
+	/* python3: w = waiter(); w.send(None) -> None; w.send(None) ->
+	 *          StopIteration('waited None'); w2 = waiter(); w2.send(None);
+	 *          w2.throw(ValueError('x')) -> ValueError('x'), CORO_CLOSED;
+	 *          w3 = waiter(); w3.send(None); w3.close() -> None, CORO_CLOSED */
+	for (int traced = 1; traced >= 0; traced--) {
+		struct interp *I = traced ? T.I : interp_new(NULL);
+		struct value w = gen_new(I, &g_waiter, 0);
+		EXPECT_SEND(w, value_none(), GEN_YIELDED, "None");
+		/* traced, the sleep frame is the delegate (`where` shows it);
+		 * untraced, the awaiting frame yielded and the coroutine is kept */
+		cr_expect_eq(gen_yf(G(w)).kind, traced ? VAL_GEN : VAL_OBJ);
+		struct gen *kept = I->spare_gen;
+		cr_expect(traced ? kept == NULL : kept != NULL);
+		EXPECT_SEND(w, value_none(), GEN_RETURNED, "'waited None'");
+		cr_expect_str_eq(state(w), "CORO_CLOSED");
+		value_unref(w);
+
+		struct value w2 = gen_new(I, &g_waiter, 0);
+		EXPECT_SEND(w2, value_none(), GEN_YIELDED, "None");
+		/* the second sleep(0) was the kept one, kept again */
+		cr_expect_eq(I->spare_gen, kept);
+		EXPECT_THROW(w2, exc_new(EXC_VALUE_ERROR, "x"), GEN_RAISED, "ValueError('x')");
+		cr_expect_str_eq(state(w2), "CORO_CLOSED");
+		value_unref(w2);
+
+		struct value w3 = gen_new(I, &g_waiter, 0);
+		EXPECT_SEND(w3, value_none(), GEN_YIELDED, "None");
+		EXPECT_CLOSE(w3, GEN_RETURNED, "None");
+		cr_expect_str_eq(state(w3), "CORO_CLOSED");
+		value_unref(w3);
+
+		/* a sleep(0) held elsewhere while awaited keeps its own frame */
+		struct value none = value_none();
+		struct value s = gen_newv(I, &g_bare_yield, 1, &none);
+		cr_expect_eq(I->spare_gen, NULL);
+		struct value w4 = gen_new(I, &g_await_it, 1, value_ref(s));
+		EXPECT_SEND(w4, value_none(), GEN_YIELDED, "None");
+		cr_expect_eq(gen_yf(G(w4)).u.o, s.u.o);
+		EXPECT_SEND(w4, value_none(), GEN_RETURNED, "None");
+		value_unref(w4);
+		value_unref(s);
+
+		if (!traced) {
+			cr_expect_eq(I->live, 0, "%llu engine object(s) still alive", I->live);
+			interp_free(I); /* frees the kept coroutine */
+		}
+	}
+	tl_close(&T);
+}

@@ -634,6 +634,128 @@ CORO(cancel_main, 5, "t", "u", "s", "n", "r")
 	GEN_END(g);
 }
 
+/* ---- sleep0_awaits ---- */
+
+CORO(catcher, 0, "")
+{
+	struct value ex;
+	GEN_BEGIN(g);
+	GEN_AWAIT_TRY(g, aio_sleep(g->I, 0, value_none()), NULL);
+	ex = gen_take_thrown(g);
+	if (ex.kind != VAL_NONE) {
+		if (!exc_matches(value_exc(ex), EXC_CANCELLED_ERROR)) GEN_RAISE(g, ex);
+		P("catcher caught CancelledError");
+		value_unref(ex);
+	}
+	GEN_RETURN(g, value_str("catcher done"));
+	GEN_END(g);
+}
+
+CORO(plain, 0, "")
+{
+	GEN_BEGIN(g);
+	GEN_AWAIT(g, aio_sleep(g->I, 0, value_none()), NULL);
+	P("plain: not reached");
+	GEN_END(g);
+}
+
+CORO(guarded, 0, "")
+{
+	struct value ex;
+	GEN_BEGIN(g);
+	GEN_AWAIT_TRY(g, aio_sleep(g->I, 0, value_none()), NULL);
+	ex = gen_take_thrown(g);
+	P("guarded: finally ran");
+	if (ex.kind != VAL_NONE) GEN_RAISE(g, ex);
+	GEN_END(g);
+}
+
+CORO(held, 3, "a", "b", "r")
+{
+	struct value *L = g->locals;
+	char *s;
+	GEN_BEGIN(g);
+	L[0] = aio_sleep(g->I, 0, value_none());
+	{
+		struct value r = value_str("b-result");
+		L[1] = aio_sleep(g->I, 0, r);
+		value_unref(r);
+	}
+	GEN_AWAIT(g, value_ref(L[1]), &L[2]);
+	P("held: b -> %s", s = S(L[2]));
+	free(s);
+	GEN_AWAIT(g, value_ref(L[0]), &L[2]);
+	P("held: a -> %s", s = S(L[2]));
+	free(s);
+	GEN_END(g);
+}
+
+/* a coroutine driven by hand: send(None), then throw(exc) or close() */
+static void drive(struct value coro, struct value exc)
+{
+	struct gen *c = value_gen(coro);
+	struct value out;
+	char *s;
+	gen_send(c, value_none(), &out);
+	P("send(None) -> %s", s = R(out));
+	free(s);
+	value_unref(out);
+	if (exc.kind != VAL_NONE) {
+		if (gen_throw(c, exc, &out) == GEN_RAISED && exc_matches(value_exc(out), EXC_VALUE_ERROR))
+			P("throw -> ValueError: %s | cr_frame is None: %s", s = S(out), tf(c->state == GEN_CLOSED));
+		else
+			P("throw -> %s", s = R(out));
+		free(s);
+	} else {
+		gen_close(c, &out);
+		P("close() -> cr_frame is None: %s", tf(c->state == GEN_CLOSED));
+	}
+	value_unref(out);
+}
+
+CORO(s0_main, 4, "t", "p", "r", "n")
+{
+	struct value *L = g->locals;
+	struct interp *I = g->I;
+	struct value ex;
+	char *s;
+	GEN_BEGIN(g);
+	L[0] = spawn(I, gen_new(I, &catcher_code, 0));
+	GEN_AWAIT(g, aio_sleep(I, 0, value_none()), NULL);
+	task_cancel(value_task(L[0]), value_none());
+	GEN_AWAIT(g, value_ref(L[0]), &L[2]);
+	P("catcher task -> %s | cancelled(): %s", value_cstr(L[2]), tf(future_cancelled(value_future(L[0]))));
+	L[1] = spawn(I, gen_new(I, &plain_code, 0));
+	GEN_AWAIT(g, aio_sleep(I, 0, value_none()), NULL);
+	task_cancel(value_task(L[1]), value_none());
+	GEN_AWAIT_TRY(g, value_ref(L[1]), NULL);
+	ex = gen_take_thrown(g);
+	if (value_exc(ex) && exc_matches(value_exc(ex), EXC_CANCELLED_ERROR))
+		P("plain task: cancelled(): %s", tf(future_cancelled(value_future(L[1]))));
+	value_unref(ex);
+	{
+		struct value c = gen_new(I, &plain_code, 0), e = exc_new(EXC_VALUE_ERROR, "thrown in");
+		drive(c, e);
+		value_unref(e);
+		value_unref(c);
+		c = gen_new(I, &guarded_code, 0);
+		drive(c, value_none());
+		value_unref(c);
+	}
+	GEN_AWAIT(g, gen_new(I, &held_code, 0), NULL);
+	value_set(&L[2], value_str("task-sleep"));
+	GEN_AWAIT(g, spawn(I, aio_sleep(I, 0, L[2])), &L[2]);
+	P("task of sleep(0) -> %s", s = S(L[2]));
+	free(s);
+	value_set(&L[3], value_int(0));
+	while (L[3].u.i < 3) {
+		GEN_AWAIT(g, aio_sleep(I, 0, value_none()), NULL);
+		L[3].u.i++;
+	}
+	P("three sleep(0) in a row -> %lld", L[3].u.i);
+	GEN_END(g);
+}
+
 /* ---- as_completed_order ---- */
 
 CORO(awork, 2, "name", "delay")
@@ -763,7 +885,8 @@ int main(int argc, char **argv)
 		{"l7_mixed", &l7_main_code},        {"l9_latency", &l9_main_code},
 		{"l10_inline", &l10_main_code},     {"wait_modes", &wait_modes_main_code},
 		{"gather_errors", &gather_main_code}, {"cancel", &cancel_main_code},
-		{"as_completed_order", &ac_main_code}, {"run_edges", NULL},
+		{"as_completed_order", &ac_main_code}, {"sleep0_awaits", &s0_main_code},
+		{"run_edges", NULL},
 	};
 	if (argc != 2) {
 		fprintf(stderr, "usage: xcheck NAME\n");

@@ -222,7 +222,19 @@ struct value gen_new(struct interp *I, const struct gen_code *code, int nargs, .
 
 struct value gen_newv(struct interp *I, const struct gen_code *code, int nargs, const struct value *args)
 {
-	struct gen *g = gen_make(I, code);
+	struct gen *g = I->spare_gen;
+	if (g && g->code == code && nargs == code->nlocals) {
+		/* a fresh coroutine of this code that await_inline kept: it
+		 * never ran, and its locals are None */
+		I->spare_gen = NULL;
+		for (int i = 0; i < nargs; i++) value_put(&g->locals[i], args[i]);
+		g->frame.who.id = interp_new_id(I, g->frame.who.kind);
+		I->live++;
+		struct value v = {VAL_GEN, {0}};
+		v.u.o = &g->hdr;
+		return v;
+	}
+	g = gen_make(I, code);
 	for (int i = 0; i < nargs; i++) {
 		if (i < code->nlocals) value_put(&g->locals[i], args[i]);
 		else value_unref(args[i]);
@@ -446,9 +458,51 @@ struct value gen_take_thrown(struct gen *g)
 	return e;
 }
 
+/* What g->yf points to while g makes an awaited coroutine's bare yield
+ * itself (gen_await_begin_).  Referenced like any delegate; never freed. */
+static struct obj bare_yield = {1, VAL_OBJ, 0};
+
+/* A coroutine whose code says GEN_CODE_BARE_YIELD has the body
+ *     yield None; return locals[0]
+ * (sleep(0) with the trace off).  Awaited fresh, by its only holder, with
+ * locals[0] None and the trace off, nobody can see its frame: the awaiting
+ * frame makes that yield itself, and a send, throw or close reaches it at the
+ * same point with the same outcome.  The coroutine, never run, is kept in
+ * the interp's spare slot, and the next gen_newv of its code takes it back
+ * instead of making one: a sleep(0) then allocates nothing.  With the slot
+ * taken, the await goes the ordinary way. */
+static int await_inline(struct gen *g, struct value aw)
+{
+	struct gen *sub = value_gen(aw);
+	if (g->traced || !sub || !(sub->code->flags & GEN_CODE_BARE_YIELD) || sub->state != GEN_CREATED ||
+	    sub->hdr.refcnt != 1 || sub->locals[0].kind != VAL_NONE || g->I->spare_gen)
+		return 0;
+	/* kept as it is, fresh, for the next coroutine of its code (gen_newv),
+	 * with the reference aw brought */
+	g->I->spare_gen = sub;
+	g->I->live--;
+	gen_clear_yf(g);
+	obj_ref(&bare_yield);
+	g->yf = &bare_yield;
+	g->yf_yielded = 0;
+	return 1;
+}
+
+void gen_drop_spare(struct interp *I)
+{
+	struct gen *g = I->spare_gen;
+	if (!g) return;
+	I->spare_gen = NULL;
+	I->live++;
+	g->state = GEN_CLOSED;
+	clear_frame(g);
+	obj_unref(&g->hdr);
+}
+
 int gen_await_begin_(struct gen *g, struct value aw)
 {
 	GEN_CHECK_YIELD_(g); /* one left behind would be thrown into aw */
+	if (await_inline(g, aw)) return 0;
 	if (aw.kind != VAL_GEN && aw.kind != VAL_FUTURE) {
 		gen_set_thrown(g, exc_newf(EXC_TYPE_ERROR, "object %s can't be used in 'await' expression",
 					       value_type_name(aw)));
@@ -482,6 +536,16 @@ struct gen_ret gen_await_step_(struct gen *g, struct value sent, struct value *d
 	if (!g->yf) {
 		/* gen_close already closed the delegate: the exception is raised
 		 * here, in this frame. */
+		if (gen_has_thrown(g)) return gen_ret_(GEN_RAISED, value_none());
+		if (dst) value_set(dst, value_none());
+		return gen_ret_(GEN_CONTINUE_, value_none());
+	}
+	if (g->yf == &bare_yield) {
+		if (!gen_has_thrown(g) && !g->yf_yielded) {
+			g->yf_yielded = 1;
+			return gen_ret_(GEN_YIELDED, value_none());
+		}
+		gen_clear_yf(g);
 		if (gen_has_thrown(g)) return gen_ret_(GEN_RAISED, value_none());
 		if (dst) value_set(dst, value_none());
 		return gen_ret_(GEN_CONTINUE_, value_none());

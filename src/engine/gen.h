@@ -55,9 +55,10 @@ struct gen_code {
 	                                angle brackets ("<zip>") is state Python keeps
 	                                on the value stack: not shown as a local */
 	int firstlineno;       /* line of the `def` in the Python mirror, 0 if none */
-	unsigned flags;        /* GEN_CODE_LIBRARY: asyncio's own code */
+	unsigned flags;        /* GEN_CODE_LIBRARY: asyncio's own code;
+	                          GEN_CODE_BARE_YIELD: see gen_await_begin_ */
 };
-enum { GEN_CODE_LIBRARY = 1u << 0 };
+enum { GEN_CODE_LIBRARY = 1u << 0, GEN_CODE_BARE_YIELD = 1u << 1 };
 
 struct gen {
 	struct obj hdr;
@@ -84,6 +85,9 @@ struct gen {
 struct value gen_new(struct interp *I, const struct gen_code *code, int nargs, ...);
 /* The same with the arguments in an array (stolen): no varargs to unpack. */
 struct value gen_newv(struct interp *I, const struct gen_code *code, int nargs, const struct value *args);
+
+/* Release the coroutine the interp keeps for reuse, if any (interp_free). */
+void gen_drop_spare(struct interp *I);
 
 /* next(g) / g.send(v) / g.throw(exc) / g.close().  v and exc are borrowed.
  * gen_throw takes an exception value (VAL_EXC); anything else raises the

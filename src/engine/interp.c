@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "gen.h"
 #include "interp.h"
 #include "loop.h"
 
@@ -23,6 +24,7 @@ void interp_free(struct interp *I)
 {
 	if (!I) return;
 	if (I->loop) loop_free(I->loop);
+	gen_drop_spare(I);
 	free(I);
 	obj_pool_trim();
 }

@@ -42,6 +42,7 @@ struct interp {
 	int library;              /* > 0 while asyncio's machinery acts for the program */
 	int no_current_loop;      /* set_event_loop(None) was called (after asyncio.run) */
 	unsigned long long live;  /* engine objects alive (leak check) */
+	struct gen *spare_gen;    /* a coroutine kept for reuse, not live (gen.c) */
 	void *app;                /* the front end's context (a lesson run) */
 };
 
