@@ -402,10 +402,12 @@ void rec_flat_from_event(struct rec_flat *f, const struct trace_event *ev,
 			f->exc = buf->exc;
 		}
 	}
-	if (v.kind == VAL_GEN)
-		f->vactor = flat_actor(&value_gen(v)->frame.who);
-	else if (v.kind == VAL_FUTURE)
+	if (v.kind == VAL_GEN) {
+		struct trace_actor a = gen_actor(value_gen(v));
+		f->vactor = flat_actor(&a);
+	} else if (v.kind == VAL_FUTURE) {
 		f->vactor = flat_actor(&value_future(v)->actor);
+	}
 }
 
 /* --- the record --- */

@@ -256,7 +256,7 @@ static GEN_BODY(_wait_body)
 		I->set_order++; /* for f in fs: a set */
 		for (i = 0; i < n; i++)
 			future_add_done_callback(value_future(value_item(L[WT_FS], i)), wait_on_completion_cb,
-						 "_wait.<locals>._on_completion", g, g->frame.who);
+						 "_wait.<locals>._on_completion", g, gen_actor(g));
 		I->set_order--;
 	}
 	GEN_AWAIT_TRY(g, value_ref(L[WT_WAITER]), NULL);
@@ -682,7 +682,7 @@ static GEN_BODY(as_completed_body)
 		static uint8_t ac_type;
 		obj_set_type(&a->hdr, ac_dealloc, ac_repr, &ac_type);
 		a->I = I;
-		a->who = g->frame.who;
+		a->who = gen_actor(g);
 		a->todo = value_new_set();
 		a->done = value_list();
 		a->getters = value_list();

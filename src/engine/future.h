@@ -48,13 +48,19 @@ struct fut_callbacks {
 };
 
 struct future {
+	/* What every step of a task reads comes first, with the task's own
+	 * (struct task): the header, the state and the interp */
 	struct obj hdr;
+	unsigned char state;          /* enum fut_state */
+	unsigned is_task : 1;
+	unsigned blocking : 1;        /* _asyncio_future_blocking */
+	unsigned log_destroy_pending : 1;
+	unsigned log_traceback : 1;   /* an exception nobody has retrieved yet */
+	unsigned has_exception : 1;   /* FINISHED: result is the exception */
+	unsigned holds_cancelled_exc : 1; /* CANCELLED: result is _cancelled_exc */
+	unsigned ncbs;                /* callbacks registered */
 	struct interp *I;
 	struct loop *loop;
-	/* actor.name is made on demand (future_name): only the trace, repr
-	 * and get_name() read it.  While tracing it exists from creation on,
-	 * since every event carries it.  Owned (heap) when not NULL. */
-	struct trace_actor actor;
 	const struct future_class *cls; /* Future, Task or _GatheringFuture */
 	/* One slot for what a state needs: FINISHED -- the result, or the
 	 * exception when has_exception (a result may itself be an exception
@@ -64,18 +70,14 @@ struct future {
 	 * A task that finishes after cancel(msg) keeps the message elsewhere
 	 * (task.finished_cancel_msg). */
 	struct value result;
-	unsigned char state;          /* enum fut_state */
-	unsigned is_task : 1;
-	unsigned blocking : 1;        /* _asyncio_future_blocking */
-	unsigned log_destroy_pending : 1;
-	unsigned log_traceback : 1;   /* an exception nobody has retrieved yet */
-	unsigned has_exception : 1;   /* FINISHED: result is the exception */
-	unsigned holds_cancelled_exc : 1; /* CANCELLED: result is _cancelled_exc */
-	unsigned ncbs;                /* callbacks registered */
 	/* Most futures get one callback (the task that awaits them): the first
 	 * is kept here, the others in more->cbs. */
 	struct fut_callback cb0;
 	struct fut_callbacks *more;
+	/* actor.name is made on demand (future_name): only the trace, repr
+	 * and get_name() read it.  While tracing it exists from creation on,
+	 * since every event carries it.  Owned (heap) when not NULL. */
+	struct trace_actor actor;
 };
 
 

@@ -26,7 +26,12 @@ static struct value kind_msg(const struct gen *g, enum exc_type t, const char *f
 	return exc_newf(t, fmt, is_coro(g) ? "coroutine" : "generator");
 }
 
-struct trace_actor gen_actor(const struct gen *g) { return g->frame.who; }
+struct trace_actor gen_actor(const struct gen *g)
+{
+	if (g->traced) return gen_frame(g)->who;
+	struct trace_actor a = {g->code->kind == GEN_KIND_COROUTINE ? ACT_CORO : ACT_GEN, 0, g->code->name};
+	return a;
+}
 
 const char *gen_state_name(const struct gen *g)
 {
@@ -84,9 +89,9 @@ char *gen_locals_repr(const struct gen *g)
 	return s;
 }
 
-static size_t gen_size(const struct gen_code *code)
+static size_t gen_size(const struct gen_code *code, int traced)
 {
-	return sizeof(struct gen) + (size_t)code->nlocals * sizeof(struct value);
+	return sizeof(struct gen) + (size_t)code->nlocals * sizeof(struct value) + (traced ? sizeof(struct frame) : 0);
 }
 
 /* g->thrown = exc (stolen: VAL_EXC or None), releasing the old one. */
@@ -145,7 +150,7 @@ static void gen_dealloc(struct obj *o)
 		char *msg = xasprintf("RuntimeWarning: coroutine '%s' was never awaited", g->code->name);
 		struct trace_event ev;
 		trace_event_init(&ev, EV_WARN);
-		ev.actor = g->frame.who;
+		ev.actor = gen_actor(g);
 		ev.state_from = ev.state_to = -1;
 		ev.text = msg;
 		interp_emit(I, &ev);
@@ -156,13 +161,14 @@ static void gen_dealloc(struct obj *o)
 		clear_frame(g);
 	}
 	I->live--;
-	obj_free(g, gen_size(g->code));
+	obj_free(g, gen_size(g->code, g->traced));
 }
 
 /* A new generator of code, its locals not yet set. */
 static struct gen *gen_make(struct interp *I, const struct gen_code *code)
 {
-	struct gen *g = obj_alloc(gen_size(code));
+	int traced = trace_on(I);
+	struct gen *g = obj_alloc(gen_size(code, traced));
 	g->hdr.refcnt = 1;
 	g->hdr.kind = VAL_GEN;
 	static uint8_t gen_type;
@@ -170,17 +176,20 @@ static struct gen *gen_make(struct interp *I, const struct gen_code *code)
 	g->pc = 0;
 	g->state = GEN_CREATED;
 	g->yf_yielded = 0;
-	g->traced = trace_on(I);
+	g->traced = (uint8_t)traced;
 	g->code = code;
 	g->I = I;
-	g->frame.back = NULL;
-	g->frame.who.kind = code->kind == GEN_KIND_COROUTINE ? ACT_CORO : ACT_GEN;
-	g->frame.who.id = interp_new_id(I, g->frame.who.kind);
-	g->frame.who.name = code->name;
-	g->frame.line = code->firstlineno;
-	g->frame.library = (code->flags & GEN_CODE_LIBRARY) != 0;
 	g->thrown = NULL;
 	g->yf = NULL;
+	if (traced) {
+		struct frame *f = gen_frame(g);
+		f->back = NULL;
+		f->who.kind = code->kind == GEN_KIND_COROUTINE ? ACT_CORO : ACT_GEN;
+		f->who.id = interp_new_id(I, f->who.kind);
+		f->who.name = code->name;
+		f->line = code->firstlineno;
+		f->library = (code->flags & GEN_CODE_LIBRARY) != 0;
+	}
 	return g;
 }
 
@@ -197,7 +206,7 @@ static struct value gen_born(struct interp *I, struct gen *g, int nargs)
 	if (trace_on(I)) {
 		struct trace_event ev;
 		trace_event_init(&ev, EV_GEN_CREATE);
-		ev.actor = g->frame.who;
+		ev.actor = gen_actor(g);
 		ev.state_from = -1;
 		ev.state_to = GEN_CREATED;
 		ev.flags = g->code->flags & GEN_CODE_LIBRARY ? TRACE_LIBRARY : 0;
@@ -228,7 +237,6 @@ struct value gen_newv(struct interp *I, const struct gen_code *code, int nargs, 
 		 * never ran, and its locals are None */
 		I->spare_gen = NULL;
 		for (int i = 0; i < nargs; i++) value_put(&g->locals[i], args[i]);
-		g->frame.who.id = interp_new_id(I, g->frame.who.kind);
 		I->live++;
 		struct value v = {VAL_GEN, {0}};
 		v.u.o = &g->hdr;
@@ -247,14 +255,14 @@ static void gen_event(struct gen *g, enum ev_kind k, const char *how, struct val
 	struct interp *I = g->I;
 	struct trace_event ev;
 	trace_event_init(&ev, k);
-	ev.actor = g->frame.who;
+	ev.actor = gen_actor(g);
 	ev.text = how;
 	ev.value = v;
 	ev.state_from = from;
 	ev.state_to = to;
 	ev.flags = g->code->flags & GEN_CODE_LIBRARY ? TRACE_LIBRARY : 0;
 	char *frame = NULL;
-	if (inside) ev.line = g->frame.line;
+	if (inside) ev.line = gen_frame(g)->line;
 	if (k == EV_GEN_YIELD && I->want_frames) ev.frame = frame = gen_locals_repr(g);
 	interp_emit(I, &ev);
 	free(frame);
@@ -344,10 +352,16 @@ static enum gen_status resume(struct gen *g, struct value arg, struct value exc,
 		gen_set_thrown(g, exc);
 		/* The frame runs linked into I->cur, so that events name it and
 		 * its lines. */
-		g->frame.back = I->cur;
-		I->cur = &g->frame;
-		struct gen_ret r = g->code->body(g, arg);
-		I->cur = g->frame.back;
+		struct gen_ret r;
+		if (g->traced) {
+			struct frame *f = gen_frame(g);
+			f->back = I->cur;
+			I->cur = f;
+			r = g->code->body(g, arg);
+			I->cur = f->back;
+		} else {
+			r = g->code->body(g, arg); /* as on the fast path: no frame to link */
+		}
 		*out = gen_ret_value_(r);
 		st = (enum gen_status)r.status;
 	}
@@ -515,8 +529,8 @@ int gen_await_begin_(struct gen *g, struct value aw)
 	if (trace_on(g->I)) {
 		struct trace_event ev;
 		trace_event_init(&ev, EV_GEN_AWAIT);
-		ev.actor = g->frame.who;
-		ev.other = aw.kind == VAL_GEN ? value_gen(aw)->frame.who : value_future(aw)->actor;
+		ev.actor = gen_actor(g);
+		ev.other = aw.kind == VAL_GEN ? gen_actor(value_gen(aw)) : value_future(aw)->actor;
 		ev.state_from = ev.state_to = -1;
 		ev.value = aw;
 		ev.flags = g->code->flags & GEN_CODE_LIBRARY ? TRACE_LIBRARY : 0;

@@ -66,10 +66,12 @@ static void task_prefetch(const void *target, int stage)
 {
 	const struct task *t = target;
 	if (stage == 0) {
+		/* the future's head (header, state, interp) and the task's
+		 * fields a step reads: two short runs, each on one or two lines */
 		__builtin_prefetch(t);
-		__builtin_prefetch((const char *)t + 63);
+		__builtin_prefetch(&t->fut.I + 1);
 		__builtin_prefetch(&t->coro);
-		__builtin_prefetch(&t->waiter + 1);
+		__builtin_prefetch(&t->number + 1);
 		return;
 	}
 	const struct gen *c = t->coro;
@@ -113,7 +115,7 @@ struct value task_new(struct loop *L, struct value coro, const char *name, struc
 		struct trace_event ev;
 		trace_event_init(&ev, EV_TASK_CREATE);
 		ev.actor = t->fut.actor;
-		ev.other = c->frame.who;
+		ev.other = gen_actor(c);
 		ev.state_from = -1;
 		ev.state_to = FUT_PENDING;
 		interp_emit(I, &ev);
@@ -162,12 +164,14 @@ static void task_step(struct task *t, struct value exc_in)
 		}
 		t->must_cancel = 0;
 	}
-	obj_unref(t->waiter);
-	t->waiter = NULL;
+	if (t->waiter) { /* not written when NULL: a step dirties no line it need not */
+		obj_unref(t->waiter);
+		t->waiter = NULL;
+	}
 
 	struct task *prev = I->current_task;
 	I->current_task = t; /* _enter_task */
-	if (trace_on(I)) task_event(t, EV_TASK_STEP, t->coro->frame.who, exc);
+	if (trace_on(I)) task_event(t, EV_TASK_STEP, gen_actor(t->coro), exc);
 
 	struct value r, err;
 	struct gen *coro = t->coro;

@@ -15,12 +15,13 @@
 
 struct task {
 	struct future fut;
+	/* what a step reads, together */
 	struct gen *coro;         /* the coroutine (referenced) */
 	struct future *waiter;    /* _fut_waiter (referenced), or NULL */
-	struct task *prev, *next; /* interp->all_tasks */
 	unsigned must_cancel : 1;
 	unsigned num_cancels_requested : 31;
 	unsigned number;          /* N of its Task-N name, when it has no other */
+	struct task *prev, *next; /* interp->all_tasks */
 	/* _cancel_message once the task has finished anyway (fut.result holds
 	 * it until then); NULL when it is None.  Owned. */
 	struct value *finished_cancel_msg;
