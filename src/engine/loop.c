@@ -237,6 +237,22 @@ static void ready_resize(struct loop *L, size_t cap)
 	L->cap = cap;
 }
 
+/* A full ring (count == cap) doubled in place: realloc keeps the pages it
+ * has (a large block is remapped, not copied), and only the handles that
+ * had wrapped round to the start move, to just after the old end. */
+static void ready_grow(struct loop *L)
+{
+	size_t cap = L->cap, head = L->head;
+	L->ring = xrealloc(L->ring, 2 * cap * sizeof *L->ring);
+	memcpy(&L->ring[cap], L->ring, head * sizeof *L->ring);
+	if (L->info) {
+		L->info = xrealloc(L->info, 2 * cap * sizeof *L->info);
+		memcpy(&L->info[cap], L->info, head * sizeof *L->info);
+		memset(&L->info[cap + head], 0, (cap - head) * sizeof *L->info);
+	}
+	L->cap = 2 * cap;
+}
+
 /* Take the handle at the head of the FIFO. */
 static inline struct handle ready_pop(struct loop *L)
 {
@@ -289,7 +305,7 @@ static void emit_handle(struct loop *L, enum ev_kind k, const struct handle_info
 static inline void ready_push(struct loop *L, loop_cb cb, void *target, struct value arg,
 			      const struct handle_info *hi)
 {
-	if (L->count == L->cap) ready_resize(L, 2 * L->cap);
+	if (L->count == L->cap) ready_grow(L);
 	size_t j = (L->head + L->count) & (L->cap - 1);
 	struct handle *h = &L->ring[j];
 	h->cb = cb;
