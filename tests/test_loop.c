@@ -227,6 +227,88 @@ Test(loop, L2_many_timers_fire_in_deadline_then_registration_order)
 	aiotest_end();
 }
 
+/* L2 with timers added and cancelled while others fire: the loop keeps
+ * the next timers to fire apart from its heap when it has many, and a new
+ * timer may belong among them.  4 000 timers, then each one that fires
+ * may add one later timer (many on the same deadlines) and cancel one not
+ * yet fired, until 9 000 have been made.  Every new deadline is after the
+ * clock, so the order in which timers fire must be that of all the timers
+ * ever made that were not cancelled, by deadline, ties in registration
+ * order. */
+enum { CHURN_FIRST = 4000, CHURN_ALL = 9000 };
+static struct churn {
+	struct timer *t[CHURN_ALL];
+	double when[CHURN_ALL];
+	char cancelled[CHURN_ALL], done[CHURN_ALL];
+	int n, fired[CHURN_ALL], nfired;
+	unsigned rng;
+} churn;
+
+static unsigned churn_rand(void)
+{
+	churn.rng = churn.rng * 1103515245u + 12345u;
+	return churn.rng >> 16;
+}
+
+static void churn_cb(struct interp *in, void *target, struct value arg);
+
+static void churn_add(struct loop *L, double when)
+{
+	int i = churn.n++;
+	churn.t[i] = loop_call_at(L, when, churn_cb, "churn", NULL, aiotest_cb_actor, value_int(i));
+	churn.when[i] = timer_when(churn.t[i]);
+}
+
+static void churn_cb(struct interp *in, void *target, struct value arg)
+{
+	(void)target;
+	int i = (int)arg.u.i;
+	churn.done[i] = 1;
+	churn.fired[churn.nfired++] = i;
+	if (churn.n < CHURN_ALL && churn_rand() % 2)
+		churn_add(in->loop, loop_time(in->loop) + (double)(churn_rand() % 40 + 1) / 1000.0);
+	if (churn_rand() % 5 == 0) {
+		int j = (int)(churn_rand() % (unsigned)churn.n);
+		if (!churn.done[j] && !churn.cancelled[j]) {
+			timer_cancel(churn.t[j]);
+			churn.cancelled[j] = 1;
+		}
+	}
+}
+
+static int churn_order(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	double wx = churn.when[x], wy = churn.when[y];
+	return wx < wy ? -1 : wx > wy ? 1 : (x > y) - (x < y);
+}
+
+Test(loop, L2_timers_added_and_cancelled_while_firing_keep_the_order)
+{
+	struct loop *L = loop_new(I);
+	memset(&churn, 0, sizeof churn);
+	churn.rng = 12345;
+	for (int i = 0; i < CHURN_FIRST; i++) churn_add(L, (double)((i * 7919) % 97) / 100.0);
+	cr_expect_eq(loop_timer_count(L), CHURN_FIRST);
+	loop_run_forever(L); /* until no timer is left */
+	cr_assert_gt(churn.n, CHURN_FIRST + 1000, "only %d timers were made", churn.n);
+	static int want[CHURN_ALL];
+	int nwant = 0, ncancelled = 0;
+	for (int i = 0; i < churn.n; i++) {
+		if (churn.cancelled[i]) ncancelled++;
+		else want[nwant++] = i;
+	}
+	cr_assert_gt(ncancelled, 100, "only %d timers were cancelled", ncancelled);
+	qsort(want, (size_t)nwant, sizeof *want, churn_order);
+	cr_assert_eq(churn.nfired, nwant);
+	for (int i = 0; i < nwant; i++)
+		cr_assert_eq(churn.fired[i], want[i], "timer %d fired at position %d, expected timer %d",
+			     churn.fired[i], i, want[i]);
+	cr_expect_eq(loop_timer_count(L), 0);
+	for (int i = 0; i < churn.n; i++) timer_unref(churn.t[i]);
+	aiotest_end();
+}
+
 /* L2: call_later(d) is call_at(time() + d). */
 Test(loop, L2_call_later_is_call_at_now_plus_delay)
 {

@@ -153,6 +153,13 @@ static GEN_BODY(sleep_body)
 		GEN_RETURN(g, value_ref(L[SL_RESULT]));
 	}
 	if (running_loop(g->I, &lp, &err)) GEN_RAISE(g, err);
+	{
+		static int prefetching; /* registered once per process */
+		if (!prefetching) {
+			loop_prefetch_with(set_result_unless_cancelled_cb, future_prefetch);
+			prefetching = 1;
+		}
+	}
 	bind_loop(g->I, &L[SL_LOOP], lp);
 	value_set(&L[SL_FUTURE], future_new(lp));
 	{

@@ -98,6 +98,17 @@ static void future_dealloc(struct obj *o)
 	obj_free(f, sizeof *f);
 }
 
+void future_prefetch(const void *target, int stage)
+{
+	const struct future *f = target;
+	if (stage == 0) {
+		__builtin_prefetch(f);
+		__builtin_prefetch((const char *)f + 64);
+		return;
+	}
+	if (f->ncbs) loop_prefetch(f->cb0.cb, f->cb0.ctx, stage - 1);
+}
+
 struct value future_new(struct loop *L)
 {
 	struct future *f = obj_alloc(sizeof *f);

@@ -96,6 +96,11 @@ struct value future_cancel_message(const struct future *f);
 
 /* loop.create_future().  Returns a new reference (as a VAL_FUTURE value). */
 struct value future_new(struct loop *L);
+/* For loop_prefetch_with, for a callback whose target is a future: stage 0
+ * loads the future, each further stage one pointer further along what its
+ * first done callback will reach (a task that awaits it: the task, its
+ * coroutine, the coroutine that one awaits). */
+void future_prefetch(const void *target, int stage);
 /* For subclasses: initialise storage inside a larger object (L may be
  * NULL: a _GatheringFuture learns its loop late).  Takes the actor id.
  * While tracing, the creator then calls future_name(), once the name can be

@@ -93,9 +93,15 @@ double timer_when(const struct timer *t);
  * which prefetch what running the handle will reach through target, one
  * pointer further each time.  With a million tasks every step would
  * otherwise wait for memory at each object it touches (task, coroutine,
- * the coroutine that one awaits).  A few callbacks at most; registering
- * one twice is harmless. */
+ * the coroutine that one awaits).  The timers about to fire go through
+ * the same stages, one more ahead (the timer itself first).  A stage past
+ * the last a fetch knows does that last one again.  A few callbacks at
+ * most; registering one twice is harmless. */
 void loop_prefetch_with(loop_cb cb, void (*fetch)(const void *target, int stage));
+/* Start loading what the callback cb will touch on target: stage 0 the
+ * target itself, each further stage one pointer further (what the
+ * registered function for cb does; without one, stage 0 only). */
+void loop_prefetch(loop_cb cb, const void *target, int stage);
 
 /* One iteration (the phases above). */
 void loop_run_once(struct loop *L);
