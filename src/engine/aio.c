@@ -139,14 +139,14 @@ static void set_result_unless_cancelled_cb(struct interp *I, void *target, struc
 	if (future_set_result(f, result, &err)) value_unref(err);
 }
 
-enum { SL_DELAY, SL_RESULT, SL_LOOP, SL_FUTURE, SL_H, SL_RES, SL_N };
-static const char *const sleep_vars[] = {"delay", "result", "loop", "future", "h", "res"};
+enum { SL_DELAY, SL_RESULT, SL_LOOP, SL_FUTURE, SL_H, SL_N };
+static const char *const sleep_vars[] = {"delay", "result", "loop", "future", "h"};
 
 static GEN_BODY(sleep_body)
 {
 	struct value *L = g->locals;
 	struct loop *lp;
-	struct value err;
+	struct value err, res = value_none();
 	GEN_BEGIN(g);
 	if (num(L[SL_DELAY]) <= 0) {
 		GEN_AWAIT(g, gen_new(g->I, &sleep0_code, 0), NULL);
@@ -170,10 +170,12 @@ static GEN_BODY(sleep_body)
 		value_set(&L[SL_H], value_obj(t));
 		timer_unref(t);
 	}
-	GEN_AWAIT_TRY(g, value_ref(L[SL_FUTURE]), &L[SL_RES]);
+	/* return await future: the result lives only from the resume to the
+	 * return, within one call of the body, as on CPython's value stack */
+	GEN_AWAIT_TRY(g, value_ref(L[SL_FUTURE]), &res);
 	timer_cancel((struct timer *)L[SL_H].u.o); /* finally: h.cancel() */
 	if (gen_has_thrown(g)) GEN_RAISE(g, gen_take_thrown(g));
-	GEN_RETURN(g, value_ref(L[SL_RES]));
+	GEN_RETURN(g, res);
 	GEN_END(g);
 }
 static const struct gen_code sleep_code = {"sleep", GEN_KIND_COROUTINE, sleep_body, SL_N, sleep_vars, 0, LIB};
