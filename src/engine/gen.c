@@ -161,14 +161,15 @@ static void gen_dealloc(struct obj *o)
 		clear_frame(g);
 	}
 	I->live--;
-	obj_free(g, gen_size(g->code, g->traced));
+	obj_free((char *)g - (g->traced ? sizeof(struct frame) : 0), gen_size(g->code, g->traced));
 }
 
 /* A new generator of code, its locals not yet set. */
 static struct gen *gen_make(struct interp *I, const struct gen_code *code)
 {
 	int traced = trace_on(I);
-	struct gen *g = obj_alloc(gen_size(code, traced));
+	char *p = obj_alloc(gen_size(code, traced));
+	struct gen *g = (struct gen *)(p + (traced ? sizeof(struct frame) : 0)); /* gen_frame */
 	g->hdr.refcnt = 1;
 	g->hdr.kind = VAL_GEN;
 	static uint8_t gen_type;

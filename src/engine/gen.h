@@ -72,15 +72,16 @@ struct gen {
 	struct exc *thrown;     /* exception thrown in by this resume (owned), or NULL */
 	struct obj *yf;         /* gi_yieldfrom / cr_await: a generator, a future or NULL
 	                           (referenced; its header says which) */
-	struct value locals[];  /* code->nlocals slots, None initially; then,
-	                           while tracing, the frame (gen_frame) */
+	struct value locals[];  /* code->nlocals slots, None initially */
 };
 /* The frame (current line, caller link, actor): only the trace reads it, so
- * a generator has one only while tracing, after its locals.  48 bytes and
- * the locals without, 80 with. */
+ * a generator has one only while tracing, just before it in the same
+ * allocation (so that a write past the last local still leaves the
+ * allocation, where AddressSanitizer sees it).  48 bytes and the locals
+ * without, 80 with. */
 static inline struct frame *gen_frame(const struct gen *g)
 {
-	return (struct frame *)(uintptr_t)&g->locals[g->code->nlocals];
+	return (struct frame *)(uintptr_t)((const char *)g - sizeof(struct frame));
 }
 /* The value sent in by a resume and what the body yields, returns or raises
  * are live only while the frame runs: they are passed to and returned from
