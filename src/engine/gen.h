@@ -144,7 +144,8 @@ void gen_check_yield_(const struct gen *g);
 		GEN_CHECK_YIELD_(g);                                        \
 		return gen_ret_(GEN_YIELDED, (v));                          \
 	case __LINE__:                                                      \
-		if (gen_has_thrown(g)) return gen_raise_thrown_(g);         \
+		if (__builtin_expect(gen_has_thrown(g), 0))                  \
+			return gen_raise_thrown_(g);                        \
 		gen_take_sent_(gen_sent_, (dst));                           \
 	} while (0)
 
@@ -166,12 +167,14 @@ void gen_check_yield_(const struct gen *g);
 #define GEN_AWAIT(g, aw, dst)                                               \
 	do {                                                                \
 		struct gen_ret r_;                                          \
-		if (gen_await_begin_((g), (aw))) return gen_raise_thrown_(g); \
+		if (__builtin_expect(gen_await_begin_((g), (aw)), 0))        \
+			return gen_raise_thrown_(g);                        \
 		gen_sent_ = value_none();                                   \
 		(g)->pc = __LINE__;                                         \
 	case __LINE__:                                                      \
 		r_ = gen_await_step_((g), gen_sent_, (dst));                \
-		if (r_.status == GEN_RAISED) return gen_raise_thrown_(g);   \
+		if (__builtin_expect(r_.status == GEN_RAISED, 0))            \
+			return gen_raise_thrown_(g);                        \
 		if (r_.status != GEN_CONTINUE_) {                           \
 			GEN_CHECK_YIELD_(g);                                \
 			return r_;                                          \
@@ -258,13 +261,13 @@ static inline enum gen_status gen_send_(struct gen *g, struct value v, const cha
 {
 	/* a suspended frame, or a fresh one started with None (G3) */
 	int runnable = g->state == GEN_SUSPENDED || (g->state == GEN_CREATED && v.kind == VAL_NONE);
-	if (!runnable || g->traced) return gen_resume_(g, v, how, out);
+	if (__builtin_expect(!runnable || g->traced, 0)) return gen_resume_(g, v, how, out);
 	g->state = GEN_RUNNING;
 	/* The frame is not linked into I->cur: only the trace reads that
 	 * chain (an event's actor and line), and the trace is off. */
 	struct gen_ret r = g->code->body(g, v);
 	value_put(out, gen_ret_value_(r));
-	if (r.status != GEN_YIELDED) return gen_after_body_(g, (enum gen_status)r.status, out);
+	if (__builtin_expect(r.status != GEN_YIELDED, 0)) return gen_after_body_(g, (enum gen_status)r.status, out);
 	g->state = GEN_SUSPENDED;
 	return GEN_YIELDED;
 }

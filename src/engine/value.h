@@ -170,7 +170,7 @@ static inline struct value value_ref(struct value v)
 void value_unref_slow(struct obj *o);
 static inline void value_unref(struct value v)
 {
-	if (v.kind >= VAL_STR && --v.u.o->refcnt == 0) obj_deallocs[v.u.o->type](v.u.o);
+	if (v.kind >= VAL_STR && __builtin_expect(--v.u.o->refcnt == 0, 0)) obj_deallocs[v.u.o->type](v.u.o);
 }
 /* *dst = v: steals v, releases the old *dst.  Python's `dst = v`. */
 static inline void value_set(struct value *dst, struct value v)
@@ -197,7 +197,7 @@ static inline void obj_ref(void *o)
 static inline void obj_unref(void *p)
 {
 	struct obj *o = p;
-	if (o && --o->refcnt == 0) obj_deallocs[o->type](o);
+	if (o && __builtin_expect(--o->refcnt == 0, 0)) obj_deallocs[o->type](o);
 }
 
 /* Memory for the engine's small objects (generators, futures, tasks,
