@@ -14,6 +14,7 @@
  *   sleep0-frames N K as sleep0-trace, the engine also formatting each
  *                     yielding frame's locals (what step mode asks for)
  *   timers N          N tasks, each sleeping its own delay (virtual clock)
+ *   timers-trace N    the same, with every trace event recorded
  *   mem N sleep|future  RSS growth per pending task: N tasks stepped once,
  *                     each left awaiting sleep(1000) or a future of its own
  *   scale N ITERS     N tasks that await sleep(0) forever: the cost of one
@@ -365,7 +366,7 @@ static int bench_scale(long long n, long long iters)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_engine gen N | sleep0 N K | sleep0-trace N K | sleep0-hash N K | sleep0-frames N K | "
-			"timers N | "
+			"timers N | timers-trace N | "
 			"mem N sleep|future | scale N ITERS\n");
 	exit(2);
 }
@@ -384,6 +385,7 @@ int main(int argc, char **argv)
 	if (strcmp(w, "sleep0-hash") == 0 && k > 0) return bench_tasks(n, value_int(k), SINK_HASH);
 	if (strcmp(w, "sleep0-frames") == 0 && k > 0) return bench_tasks(n, value_int(k), SINK_RECORD_FRAMES);
 	if (strcmp(w, "timers") == 0) return bench_tasks(n, value_none(), SINK_NONE);
+	if (strcmp(w, "timers-trace") == 0) return bench_tasks(n, value_none(), SINK_RECORD);
 	if (strcmp(w, "mem") == 0 && argc > 3) return bench_mem(n, argv[3]);
 	if (strcmp(w, "scale") == 0 && k > 0) return bench_scale(n, k);
 	usage();
