@@ -77,8 +77,21 @@ char *xasprintf(const char *fmt, ...)
  *
  * A block is mapped with its pages already present (MAP_POPULATE): one
  * system call instead of a page fault per 4 kB, which at 100 000 tasks was
- * a quarter of the run time.  At most one block is ever partly unused. */
-enum { POOL_GRAIN = 8, POOL_MAX = 512, POOL_BLOCK = 256 * 1024 };
+ * a quarter of the run time.  At most one block is ever partly unused.
+ *
+ * Once the pool holds POOL_HUGE_AFTER bytes, its next blocks are 2 MB,
+ * aligned, and asked for as transparent huge pages: a program that big
+ * steps through more objects than the TLB covers with 4 kB pages.  With a
+ * million tasks a step cost 25.8 ns without them and 24.3 with them; 100 000
+ * random sleeps took 68 ms and 64.  Smaller programs, every lesson among
+ * them, never get there. */
+enum {
+	POOL_GRAIN = 8,
+	POOL_MAX = 512,
+	POOL_BLOCK = 256 * 1024,
+	POOL_HUGE = 2 * 1024 * 1024,
+	POOL_HUGE_AFTER = 32 * 1024 * 1024
+};
 
 struct pool_slot {
 	struct pool_slot *next;
@@ -86,6 +99,8 @@ struct pool_slot {
 
 struct pool_block {
 	struct pool_block *next;
+	void *map;                  /* the mapping the block lies in, and its size */
+	size_t map_size;
 	max_align_t align;
 };
 
@@ -94,6 +109,7 @@ static struct {
 	char *bump, *end;           /* the unused part of the newest block */
 	struct pool_block *blocks;
 	size_t live;                /* pooled objects not yet released */
+	size_t mapped;              /* bytes in blocks */
 } pool;
 
 #ifndef POOL_PASSTHROUGH
@@ -101,15 +117,40 @@ static struct {
 #define MAP_POPULATE 0
 #endif
 
+static void *map_or_die(size_t size, int flags)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+	if (p == MAP_FAILED) abort(); /* as xmalloc does when memory runs out */
+	return p;
+}
+
 static void pool_grow(void)
 {
-	struct pool_block *b = mmap(NULL, POOL_BLOCK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-				    -1, 0);
-	if (b == MAP_FAILED) abort(); /* as xmalloc does when memory runs out */
+	void *map;
+	struct pool_block *b;
+	size_t size, map_size;
+#ifdef MADV_HUGEPAGE
+	if (pool.mapped >= POOL_HUGE_AFTER) {
+		/* twice the size, to find a 2 MB boundary inside; each huge
+		 * page comes in at its first touch */
+		size = POOL_HUGE;
+		map_size = 2 * POOL_HUGE;
+		map = map_or_die(map_size, 0);
+		b = (struct pool_block *)(((uintptr_t)map + POOL_HUGE - 1) & ~((uintptr_t)POOL_HUGE - 1));
+		madvise(b, size, MADV_HUGEPAGE);
+	} else
+#endif
+	{
+		size = map_size = POOL_BLOCK;
+		map = b = map_or_die(size, MAP_POPULATE);
+	}
+	b->map = map;
+	b->map_size = map_size;
 	b->next = pool.blocks;
 	pool.blocks = b;
+	pool.mapped += size;
 	pool.bump = (char *)&b->align;
-	pool.end = (char *)b + POOL_BLOCK;
+	pool.end = (char *)b + size;
 }
 #endif
 
@@ -158,7 +199,7 @@ void obj_pool_trim(void)
 	while (pool.blocks) {
 		struct pool_block *b = pool.blocks;
 		pool.blocks = b->next;
-		munmap(b, POOL_BLOCK);
+		munmap(b->map, b->map_size);
 	}
 	memset(&pool, 0, sizeof pool);
 }
