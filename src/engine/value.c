@@ -79,20 +79,21 @@ char *xasprintf(const char *fmt, ...)
  * system call instead of a page fault per 4 kB, which at 100 000 tasks was
  * a quarter of the run time.  At most one block is ever partly unused.
  *
- * Once the pool holds POOL_HUGE_AFTER bytes (no lesson at its default
- * sizes gets there), its next blocks are 2 MB, aligned, asked for as
- * transparent huge pages and made present at once: the kernel then sets up
- * and clears memory 2 MB at a time instead of 4 kB, and one TLB entry
- * covers 2 MB of tasks.  Measured against 4 kB pages: 100 000 tasks of ten
- * sleep(0) steps 41 -> 37 ms, 100 000 random sleeps 68 -> 60 ms, a step at
- * a million tasks 26.0 -> 24.3 ns.  The price is up to one huge page not
- * yet used. */
+ * Once the pool holds POOL_HUGE_AFTER bytes, its next blocks are 2 MB,
+ * aligned, asked for as transparent huge pages and made present at once:
+ * one TLB entry then covers 2 MB of tasks, and the kernel sets up memory
+ * 2 MB at a time.  With a million tasks a step cost 26.0 ns with 4 kB pages
+ * and 24.3 with these.  Only big programs get there: a huge page can be slow
+ * to come by, as when a virtual machine's host has not yet backed that
+ * memory, and with huge pages from 4 MB on, 100 000 tasks of ten sleep(0)
+ * steps took 36-38 ms in most runs of the benchmark (41 with 4 kB pages)
+ * but 62 in one. */
 enum {
 	POOL_GRAIN = 8,
 	POOL_MAX = 512,
 	POOL_BLOCK = 256 * 1024,
 	POOL_HUGE = 2 * 1024 * 1024,
-	POOL_HUGE_AFTER = 4 * 1024 * 1024
+	POOL_HUGE_AFTER = 32 * 1024 * 1024
 };
 
 struct pool_slot {
