@@ -83,11 +83,11 @@ char *xasprintf(const char *fmt, ...)
  * aligned, asked for as transparent huge pages and made present at once:
  * one TLB entry then covers 2 MB of tasks, and the kernel sets up memory
  * 2 MB at a time.  With a million tasks a step cost 26.0 ns with 4 kB pages
- * and 24.3 with these.  Only big programs get there: a huge page can be slow
- * to come by, as when a virtual machine's host has not yet backed that
- * memory, and with huge pages from 4 MB on, 100 000 tasks of ten sleep(0)
- * steps took 36-38 ms in most runs of the benchmark (41 with 4 kB pages)
- * but 62 in one. */
+ * and 24.3 with these.  Only big programs get there, because a huge page
+ * can be slow to come by: in a virtual machine, right after another
+ * process freed a lot of memory, 100 000 tasks of ten sleep(0) steps with
+ * huge pages from 4 MB on took 68-93 ms in four tries of six, against
+ * 39-43 ms with 4 kB pages (37 and 40 when nothing ran before). */
 enum {
 	POOL_GRAIN = 8,
 	POOL_MAX = 512,
