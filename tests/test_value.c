@@ -1,5 +1,6 @@
 /* test_value.c -- values: repr()/str() as CPython prints them, exceptions and
- * their hierarchy, ==, truth, type names and reference counting.
+ * their hierarchy, ==, truth, type names and reference counting; the object
+ * pool.
  *
  * Every expected text was checked with python3 3.11.7; the one-liner is in
  * the comment next to the assertion, with what it printed after "->".
@@ -7,6 +8,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "testlib.h"
 
@@ -698,5 +701,52 @@ Test(value, refcount_nested_values_are_freed)
 	value_append(l, v);
 	tl_expect_repr(l, "[('a', [1.5, {'s'}]), ValueError('v')]");
 	value_unref(l);
+	tl_assert_no_leaks();
+}
+
+#ifndef VALUE_ASAN
+/* Resident set size, from /proc/self/statm. */
+static long long resident_bytes(void)
+{
+	long long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	cr_assert(f, "no /proc/self/statm");
+	cr_assert_eq(fscanf(f, "%lld %lld", &size, &resident), 2);
+	fclose(f);
+	return resident * sysconf(_SC_PAGESIZE);
+}
+#endif
+
+/* The object pool: past 32 MB it maps 2 MB blocks (huge pages) instead of
+ * 256 kB ones.  45 MB of objects, each filled with its own byte and read
+ * back whole (no two overlap, whatever block they came from), then all
+ * released and the blocks given back; the pool then serves afresh. */
+Test(value, pool_serves_and_gives_back_more_than_32_mb)
+{
+	enum { N = 700000, SIZE = 64 };
+	unsigned char **p = xmalloc(N * sizeof *p);
+	for (size_t i = 0; i < N; i++) {
+		p[i] = obj_alloc(SIZE);
+		memset(p[i], (int)(i & 0xff), SIZE);
+	}
+	for (size_t i = 0; i < N; i++)
+		for (size_t j = 0; j < SIZE; j++)
+			if (p[i][j] != (unsigned char)(i & 0xff))
+				cr_assert_fail("object %zu was overwritten at byte %zu", i, j);
+	for (size_t i = 0; i < N; i++) obj_free(p[i], SIZE);
+#ifndef VALUE_ASAN /* a sanitizer build has no pool: malloc keeps what it likes */
+	long long before = resident_bytes();
+	obj_pool_trim();
+	cr_expect_geq(before - resident_bytes(), 40LL << 20, "trimming the pool gave back only %lld bytes",
+		      before - resident_bytes());
+#else
+	obj_pool_trim();
+#endif
+	unsigned char *q = obj_alloc(SIZE);
+	memset(q, 0x5a, SIZE);
+	cr_expect_eq(q[SIZE - 1], 0x5a);
+	obj_free(q, SIZE);
+	obj_pool_trim();
+	free(p);
 	tl_assert_no_leaks();
 }

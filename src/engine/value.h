@@ -201,8 +201,9 @@ static inline void obj_unref(void *p)
 }
 
 /* Memory for the engine's small objects (generators, futures, tasks,
- * timers, done-callback arrays): per-size free lists carved from 64 KiB
- * blocks, so an allocation is a pop and a release a push, with no malloc
+ * timers, done-callback arrays): per-size free lists carved from blocks
+ * mapped from the system (256 kB; 2 MB huge pages once the pool holds
+ * 32 MB), so an allocation is a pop and a release a push, with no malloc
  * header and no free-chunk consolidation, and objects made one after
  * another (a coroutine and its task) sit side by side.  n must be the same
  * at both calls.  The pool is process-wide (the engine is single-threaded).
@@ -210,7 +211,7 @@ static inline void obj_unref(void *p)
  * every object. */
 void *obj_alloc(size_t n);
 void obj_free(void *p, size_t n);
-/* Give the pool's blocks back to malloc if no pooled object is alive
+/* Give the pool's blocks back to the system if no pooled object is alive
  * (interp_free calls it). */
 void obj_pool_trim(void);
 /* A copy of s in the pool, for the short strings made for every object
