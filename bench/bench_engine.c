@@ -122,7 +122,9 @@ static GEN_BODY(echo_body)
 	GEN_END(g);
 }
 static const char *const echo_vars[] = {"x"};
-static const struct gen_code echo_code = {"echo", GEN_KIND_GENERATOR, echo_body, 1, echo_vars, 1, 0};
+static const struct gen_code echo_code = {
+	.name = "echo", .kind = GEN_KIND_GENERATOR, .body = echo_body, .nlocals = 1, .varnames = echo_vars,
+	.firstlineno = 1};
 
 static int bench_gen(long long n)
 {
@@ -167,8 +169,9 @@ static GEN_BODY(sleep0_worker_body)
 	GEN_RETURN(g, value_ref(L[SW_N]));
 	GEN_END(g);
 }
-static const struct gen_code sleep0_worker_code = {"worker", GEN_KIND_COROUTINE, sleep0_worker_body, SW_NLOCALS,
-						   sleep0_worker_vars, 1, 0};
+static const struct gen_code sleep0_worker_code = {
+	.name = "worker", .kind = GEN_KIND_COROUTINE, .body = sleep0_worker_body, .nlocals = SW_NLOCALS,
+	.varnames = sleep0_worker_vars, .firstlineno = 1};
 
 /* async def worker(d): await asyncio.sleep(d); return loop.time() */
 enum { TW_D, TW_NLOCALS };
@@ -181,8 +184,9 @@ static GEN_BODY(timer_worker_body)
 	GEN_RETURN(g, value_float(loop_time(g->I->loop)));
 	GEN_END(g);
 }
-static const struct gen_code timer_worker_code = {"worker", GEN_KIND_COROUTINE, timer_worker_body, TW_NLOCALS,
-						  timer_worker_vars, 1, 0};
+static const struct gen_code timer_worker_code = {
+	.name = "worker", .kind = GEN_KIND_COROUTINE, .body = timer_worker_body, .nlocals = TW_NLOCALS,
+	.varnames = timer_worker_vars, .firstlineno = 1};
 
 /* async def main(n, k):
  *     tasks = [asyncio.create_task(worker(...)) for i in range(n)]
@@ -219,7 +223,9 @@ static GEN_BODY(main_body)
 	GEN_RETURN(g, value_ref(L[MN_TOTAL]));
 	GEN_END(g);
 }
-static const struct gen_code main_code = {"main", GEN_KIND_COROUTINE, main_body, MN_NLOCALS, main_vars, 1, 0};
+static const struct gen_code main_code = {
+	.name = "main", .kind = GEN_KIND_COROUTINE, .body = main_body, .nlocals = MN_NLOCALS,
+	.varnames = main_vars, .firstlineno = 1};
 
 enum sink_kind { SINK_NONE, SINK_RECORD, SINK_HASH, SINK_RECORD_FRAMES };
 
@@ -278,8 +284,9 @@ static GEN_BODY(pending_body)
 		GEN_AWAIT(g, future_new(g->I->loop), NULL);
 	GEN_END(g);
 }
-static const struct gen_code pending_code = {"pending", GEN_KIND_COROUTINE, pending_body, PD_NLOCALS, pending_vars, 1,
-					     0};
+static const struct gen_code pending_code = {
+	.name = "pending", .kind = GEN_KIND_COROUTINE, .body = pending_body, .nlocals = PD_NLOCALS,
+	.varnames = pending_vars, .firstlineno = 1};
 
 enum { MM_N, MM_HOW, MM_TASKS, MM_BEFORE, MM_NLOCALS };
 static const char *const mem_main_vars[] = {"n", "how", "tasks", "before"};
@@ -301,8 +308,9 @@ static GEN_BODY(mem_main_body)
 	GEN_RETURN(g, value_int(rss_bytes() - L[MM_BEFORE].u.i));
 	GEN_END(g);
 }
-static const struct gen_code mem_main_code = {"main", GEN_KIND_COROUTINE, mem_main_body, MM_NLOCALS, mem_main_vars, 1,
-					      0};
+static const struct gen_code mem_main_code = {
+	.name = "main", .kind = GEN_KIND_COROUTINE, .body = mem_main_body, .nlocals = MM_NLOCALS,
+	.varnames = mem_main_vars, .firstlineno = 1};
 
 static int bench_mem(long long n, const char *how)
 {
@@ -338,7 +346,8 @@ static GEN_BODY(forever_body)
 	for (;;) GEN_AWAIT(g, aio_sleep(g->I, 0, value_none()), NULL);
 	GEN_END(g);
 }
-static const struct gen_code forever_code = {"forever", GEN_KIND_COROUTINE, forever_body, 0, NULL, 1, 0};
+static const struct gen_code forever_code = {
+	.name = "forever", .kind = GEN_KIND_COROUTINE, .body = forever_body, .firstlineno = 1};
 
 static int bench_scale(long long n, long long iters)
 {

@@ -232,18 +232,20 @@ static inline void soon_stop(struct loop *L)
 #define ASYNC_DEF(fn, ...)                                                         \
 	static GEN_BODY(fn##_body);                               \
 	static const char *const fn##_vars[] = {__VA_ARGS__};                          \
-	static const struct gen_code fn##_code = {                                     \
-		#fn, GEN_KIND_COROUTINE, fn##_body,                                        \
-		(int)(sizeof fn##_vars / sizeof *fn##_vars), fn##_vars, 0, 0};       \
+	static const struct gen_code fn##_code = {                                  \
+		.name = #fn, .kind = GEN_KIND_COROUTINE, .body = fn##_body,         \
+		.nlocals = (int)(sizeof fn##_vars / sizeof *fn##_vars),             \
+		.varnames = fn##_vars};                                             \
 	static GEN_BODY(fn##_body)
 
 /* The same for a plain generator function (def with yield). */
 #define GEN_DEF(fn, ...)                                                           \
 	static GEN_BODY(fn##_body);                               \
 	static const char *const fn##_vars[] = {__VA_ARGS__};                          \
-	static const struct gen_code fn##_code = {                                     \
-		#fn, GEN_KIND_GENERATOR, fn##_body,                                        \
-		(int)(sizeof fn##_vars / sizeof *fn##_vars), fn##_vars, 0, 0};       \
+	static const struct gen_code fn##_code = {                                  \
+		.name = #fn, .kind = GEN_KIND_GENERATOR, .body = fn##_body,         \
+		.nlocals = (int)(sizeof fn##_vars / sizeof *fn##_vars),             \
+		.varnames = fn##_vars};                                             \
 	static GEN_BODY(fn##_body)
 
 /* Call a coroutine (or generator) function: CALL(fn, args...) with 1 to 6
@@ -329,7 +331,8 @@ static inline GEN_BODY(aiotest_once_body)
 	GEN_BEGIN(g);
 	GEN_END(g);
 }
-static const struct gen_code aiotest_once_code = {"once", GEN_KIND_COROUTINE, aiotest_once_body, 0, NULL, 0, 0};
+static const struct gen_code aiotest_once_code = {
+	.name = "once", .kind = GEN_KIND_COROUTINE, .body = aiotest_once_body};
 
 /* test_utils.run_briefly(loop): run_until_complete(loop.create_task(once()))
  * -- the once task's step, then its done callback: two passes. */

@@ -1389,8 +1389,9 @@ static GEN_BODY(bare_yield_body)
 	GEN_END(g);
 }
 static const char *const bare_yield_vars[] = {"result"};
-static const struct gen_code g_bare_yield = {"sleep", GEN_KIND_COROUTINE, bare_yield_body, 1, bare_yield_vars, 0,
-				       GEN_CODE_BARE_YIELD};
+static const struct gen_code g_bare_yield = {
+	.name = "sleep", .kind = GEN_KIND_COROUTINE, .body = bare_yield_body, .nlocals = 1,
+	.varnames = bare_yield_vars, .flags = GEN_CODE_BARE_YIELD};
 
 /* async def waiter():
  *     r = await asyncio.sleep(0)
@@ -1404,7 +1405,9 @@ static GEN_BODY(waiter_body)
 	GEN_END(g);
 }
 static const char *const waiter_vars[] = {"r"};
-static const struct gen_code g_waiter = {"waiter", GEN_KIND_COROUTINE, waiter_body, 1, waiter_vars, 0, 0};
+static const struct gen_code g_waiter = {
+	.name = "waiter", .kind = GEN_KIND_COROUTINE, .body = waiter_body, .nlocals = 1,
+	.varnames = waiter_vars};
 
 /* async def await_it(aw): return await aw */
 static GEN_BODY(await_it_body)
@@ -1415,7 +1418,9 @@ static GEN_BODY(await_it_body)
 	GEN_END(g);
 }
 static const char *const await_it_vars[] = {"aw", "<result>"};
-static const struct gen_code g_await_it = {"await_it", GEN_KIND_COROUTINE, await_it_body, 2, await_it_vars, 0, 0};
+static const struct gen_code g_await_it = {
+	.name = "await_it", .kind = GEN_KIND_COROUTINE, .body = await_it_body, .nlocals = 2,
+	.varnames = await_it_vars};
 
 Test(gen, await_of_a_fresh_bare_yield_coroutine_is_the_same_traced_or_not)
 {

@@ -69,12 +69,13 @@ static void run_main(struct interp *I, struct value coro)
 	value_unref(coro);
 }
 
-#define CORO(name, nvars, ...)                                                      \
-	static const char *const name##_vars[] = {__VA_ARGS__};                        \
-	static GEN_BODY(name##_body);                              \
-	static const struct gen_code name##_code = {#name, GEN_KIND_COROUTINE, name##_body, \
-						    nvars, name##_vars, 0, 0};            \
-	static GEN_BODY(name##_body)
+#define CORO(fn, nvars, ...)                                                        \
+	static const char *const fn##_vars[] = {__VA_ARGS__};                       \
+	static GEN_BODY(fn##_body);                                                 \
+	static const struct gen_code fn##_code = {                                  \
+		.name = #fn, .kind = GEN_KIND_COROUTINE, .body = fn##_body,         \
+		.nlocals = nvars, .varnames = fn##_vars};                           \
+	static GEN_BODY(fn##_body)
 
 /* ---- l3_first_step ---- */
 
@@ -756,6 +757,176 @@ CORO(s0_main, 4, "t", "p", "r", "n")
 	GEN_END(g);
 }
 
+/* ---- sleep_awaits ---- */
+
+static void print_at(const char *what, struct value v, struct interp *I)
+{
+	char *a = S(v), *t = S(value_float(loop_time(I->loop)));
+	P("%s%s at %s", what, a, t);
+	free(a);
+	free(t);
+}
+
+CORO(sa_catcher, 0, "")
+{
+	struct value ex;
+	char *t;
+	GEN_BEGIN(g);
+	GEN_AWAIT_TRY(g, aio_sleep(g->I, 10, value_none()), NULL);
+	ex = gen_take_thrown(g);
+	if (ex.kind != VAL_NONE) {
+		if (!exc_matches(value_exc(ex), EXC_CANCELLED_ERROR)) GEN_RAISE(g, ex);
+		P("catcher caught CancelledError at %s", t = S(value_float(loop_time(g->I->loop))));
+		free(t);
+		value_unref(ex);
+	}
+	GEN_RETURN(g, value_str("catcher done"));
+	GEN_END(g);
+}
+
+CORO(sa_plain, 2, "d", "r")
+{
+	struct value *L = g->locals;
+	GEN_BEGIN(g);
+	{
+		struct value r = value_str("plain-result"), s = aio_sleep(g->I, L[0].u.f, r);
+		value_unref(r);
+		GEN_AWAIT(g, s, &L[1]);
+	}
+	print_at("plain woke with ", L[1], g->I);
+	GEN_RETURN(g, value_ref(L[1]));
+	GEN_END(g);
+}
+
+CORO(sa_guarded, 0, "")
+{
+	struct value ex;
+	GEN_BEGIN(g);
+	GEN_AWAIT_TRY(g, aio_sleep(g->I, 5, value_none()), NULL);
+	ex = gen_take_thrown(g);
+	P("guarded: finally ran");
+	if (ex.kind != VAL_NONE) GEN_RAISE(g, ex);
+	GEN_END(g);
+}
+
+CORO(sa_held, 3, "a", "b", "r")
+{
+	struct value *L = g->locals;
+	GEN_BEGIN(g);
+	{
+		struct value a = value_str("a-result"), b = value_str("b-result");
+		L[0] = aio_sleep(g->I, 2, a);
+		L[1] = aio_sleep(g->I, 1, b);
+		value_unref(a);
+		value_unref(b);
+	}
+	GEN_AWAIT(g, value_ref(L[1]), &L[2]);
+	print_at("held: b -> ", L[2], g->I);
+	GEN_AWAIT(g, value_ref(L[0]), &L[2]);
+	print_at("held: a -> ", L[2], g->I);
+	GEN_END(g);
+}
+
+static struct value sa_plain_new(struct interp *I, double d)
+{
+	return gen_new(I, &sa_plain_code, 1, value_float(d));
+}
+
+/* before asyncio.run(): c = plain(1); c.send(None) */
+static void sleep_outside_loop(struct interp *I)
+{
+	struct value c = sa_plain_new(I, 1), r;
+	if (gen_send(value_gen(c), value_none(), &r) == GEN_RAISED) {
+		char *s = S(r);
+		P("outside a loop: RuntimeError: %s", s);
+		free(s);
+	}
+	value_unref(r);
+	value_unref(c);
+}
+
+CORO(sa_main, 4, "t", "p", "r", "n")
+{
+	struct value *L = g->locals;
+	struct interp *I = g->I;
+	struct value ex;
+	char *s;
+	GEN_BEGIN(g);
+	L[0] = spawn(I, gen_new(I, &sa_catcher_code, 0));
+	GEN_AWAIT(g, aio_sleep(I, 1, value_none()), NULL);
+	task_cancel(value_task(L[0]), value_none());
+	GEN_AWAIT(g, value_ref(L[0]), &L[2]);
+	P("catcher task -> %s | cancelled(): %s | timers pending: %zu", value_cstr(L[2]),
+	  tf(future_cancelled(value_future(L[0]))), loop_timer_count(I->loop));
+	L[1] = spawn(I, sa_plain_new(I, 3));
+	GEN_AWAIT(g, aio_sleep(I, 1, value_none()), NULL);
+	{
+		struct value msg = value_str("stop");
+		task_cancel(value_task(L[1]), msg);
+		value_unref(msg);
+	}
+	GEN_AWAIT_TRY(g, value_ref(L[1]), NULL);
+	ex = gen_take_thrown(g);
+	if (value_exc(ex) && exc_matches(value_exc(ex), EXC_CANCELLED_ERROR)) {
+		char *a = R(value_exc(ex)->args), *t = S(value_float(loop_time(I->loop)));
+		P("plain task: cancelled(): %s | args: %s at %s", tf(future_cancelled(value_future(L[1]))), a, t);
+		free(a);
+		free(t);
+	}
+	value_unref(ex);
+	{
+		struct value c = sa_plain_new(I, 1), e = exc_new(EXC_VALUE_ERROR, "thrown in"), out;
+		struct gen *cg = value_gen(c);
+		gen_send(cg, value_none(), &out);
+		P("send(None) -> %s", s = R(out));
+		free(s);
+		value_unref(out);
+		if (gen_throw(cg, e, &out) == GEN_RAISED && exc_matches(value_exc(out), EXC_VALUE_ERROR))
+			P("throw -> ValueError: %s | cr_frame is None: %s", s = S(out), tf(cg->state == GEN_CLOSED));
+		else
+			P("throw -> %s", s = R(out));
+		free(s);
+		value_unref(out);
+		value_unref(e);
+		value_unref(c);
+		c = gen_new(I, &sa_guarded_code, 0);
+		cg = value_gen(c);
+		gen_send(cg, value_none(), &out);
+		P("send(None) -> %s", s = R(out));
+		free(s);
+		value_unref(out);
+		gen_close(cg, &out);
+		P("close() -> cr_frame is None: %s | timers pending: %zu", tf(cg->state == GEN_CLOSED),
+		  loop_timer_count(I->loop));
+		value_unref(out);
+		value_unref(c);
+	}
+	GEN_AWAIT(g, gen_new(I, &sa_held_code, 0), NULL);
+	value_set(&L[2], value_str("task-sleep"));
+	GEN_AWAIT(g, spawn(I, aio_sleep(I, 2, L[2])), &L[2]);
+	print_at("task of sleep -> ", L[2], I);
+	value_set(&L[2], sa_plain_new(I, 10));
+	GEN_AWAIT_TRY(g, aio_wait_for(I, L[2], 1), NULL); /* aw is borrowed */
+	ex = gen_take_thrown(g);
+	if (value_exc(ex) && exc_matches(value_exc(ex), EXC_TIMEOUT_ERROR)) {
+		P("wait_for timed out at %s | timers pending: %zu", s = S(value_float(loop_time(I->loop))),
+		  loop_timer_count(I->loop));
+		free(s);
+	}
+	value_unref(ex);
+	GEN_AWAIT(g, sa_plain_new(I, 0.5), &L[2]);
+	P("plain(0.5) -> %s", s = S(L[2]));
+	free(s);
+	value_set(&L[3], value_int(0));
+	while (L[3].u.i < 3) {
+		GEN_AWAIT(g, aio_sleep(I, 0.25, value_none()), NULL);
+		L[3].u.i++;
+	}
+	P("three sleeps in a row -> %lld at %s", L[3].u.i, s = S(value_float(loop_time(I->loop))));
+	free(s);
+	GEN_END(g);
+}
+
 /* ---- as_completed_order ---- */
 
 CORO(awork, 2, "name", "delay")
@@ -886,6 +1057,7 @@ int main(int argc, char **argv)
 		{"l10_inline", &l10_main_code},     {"wait_modes", &wait_modes_main_code},
 		{"gather_errors", &gather_main_code}, {"cancel", &cancel_main_code},
 		{"as_completed_order", &ac_main_code}, {"sleep0_awaits", &s0_main_code},
+		{"sleep_awaits", &sa_main_code},
 		{"run_edges", NULL},
 	};
 	if (argc != 2) {
@@ -896,6 +1068,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof scenarios / sizeof *scenarios; i++) {
 		if (strcmp(argv[1], scenarios[i].name) != 0) continue;
 		struct interp *I = interp_new(NULL);
+		/* the program's lines before asyncio.run() */
+		if (scenarios[i].main == &sa_main_code) sleep_outside_loop(I);
 		if (scenarios[i].main) run_main(I, gen_new(I, scenarios[i].main, 0));
 		else run_edges(I);
 		task_destroy_pending(I);

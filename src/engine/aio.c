@@ -127,7 +127,8 @@ static GEN_BODY(sleep0_body)
 	GEN_YIELD(g, value_none(), NULL); /* bare yield: one loop iteration */
 	GEN_END(g);
 }
-static const struct gen_code sleep0_code = {"__sleep0", GEN_KIND_GENERATOR, sleep0_body, 0, NULL, 0, LIB};
+static const struct gen_code sleep0_code = {
+	.name = "__sleep0", .kind = GEN_KIND_GENERATOR, .body = sleep0_body, .flags = LIB};
 
 /* futures._set_result_unless_cancelled(fut, result) */
 static void set_result_unless_cancelled_cb(struct interp *I, void *target, struct value result)
@@ -142,6 +143,21 @@ static void set_result_unless_cancelled_cb(struct interp *I, void *target, struc
 enum { SL_DELAY, SL_RESULT, SL_LOOP, SL_FUTURE, SL_H, SL_N };
 static const char *const sleep_vars[] = {"delay", "result", "loop", "future", "h"};
 
+/* h = loop.call_later(delay, futures._set_result_unless_cancelled, future,
+ * result): returns h (a reference). */
+static struct timer *sleep_arm(struct loop *lp, struct future *f, struct value delay, struct value result)
+{
+	static int prefetching; /* registered once per process */
+	if (!prefetching) {
+		loop_prefetch_with(set_result_unless_cancelled_cb, future_prefetch);
+		prefetching = 1;
+	}
+	struct timer *t = loop_call_later(lp, num(delay), set_result_unless_cancelled_cb,
+					  "_set_result_unless_cancelled", f, f->actor, result);
+	timer_set_nargs(t, 2); /* (future, result) */
+	return t;
+}
+
 static GEN_BODY(sleep_body)
 {
 	struct value *L = g->locals;
@@ -153,20 +169,10 @@ static GEN_BODY(sleep_body)
 		GEN_RETURN(g, value_ref(L[SL_RESULT]));
 	}
 	if (running_loop(g->I, &lp, &err)) GEN_RAISE(g, err);
-	{
-		static int prefetching; /* registered once per process */
-		if (!prefetching) {
-			loop_prefetch_with(set_result_unless_cancelled_cb, future_prefetch);
-			prefetching = 1;
-		}
-	}
 	bind_loop(g->I, &L[SL_LOOP], lp);
 	value_set(&L[SL_FUTURE], future_new(lp));
 	{
-		struct future *f = value_future(L[SL_FUTURE]);
-		struct timer *t = loop_call_later(lp, num(L[SL_DELAY]), set_result_unless_cancelled_cb,
-						  "_set_result_unless_cancelled", f, f->actor, L[SL_RESULT]);
-		timer_set_nargs(t, 2); /* (future, result) */
+		struct timer *t = sleep_arm(lp, value_future(L[SL_FUTURE]), L[SL_DELAY], L[SL_RESULT]);
 		value_set(&L[SL_H], value_obj(t));
 		timer_unref(t);
 	}
@@ -178,7 +184,34 @@ static GEN_BODY(sleep_body)
 	GEN_RETURN(g, res);
 	GEN_END(g);
 }
-static const struct gen_code sleep_code = {"sleep", GEN_KIND_COROUTINE, sleep_body, SL_N, sleep_vars, 0, LIB};
+
+/* sleep(delay > 0) awaited where it is made, with the trace off
+ * (gen_code.await_instead): the frame that awaits it awaits the body's
+ * future directly, and that future holds the timer, which the end of the
+ * await cancels (future_await_over) as the body's finally does.  What the
+ * awaiting frame gets, and when, is the same: the future's result or
+ * exception, at the same iteration; a throw() or close() reaches it through
+ * the future as it would through the frame.  No running loop, or a delay
+ * the body would hand to __sleep0: the body runs after all. */
+static struct value sleep_await_instead(struct gen *sub)
+{
+	struct value *L = sub->locals, err;
+	struct loop *lp;
+	if (num(L[SL_DELAY]) <= 0) return value_none();
+	if (running_loop(sub->I, &lp, &err)) {
+		value_unref(err);
+		return value_none();
+	}
+	struct value f = future_new_timed(lp);
+	future_hold_timer(value_future(f), sleep_arm(lp, value_future(f), L[SL_DELAY], L[SL_RESULT]));
+	value_set(&L[SL_DELAY], value_none());
+	value_set(&L[SL_RESULT], value_none());
+	return f;
+}
+
+static const struct gen_code sleep_code = {
+	.name = "sleep", .kind = GEN_KIND_COROUTINE, .body = sleep_body, .nlocals = SL_N,
+	.varnames = sleep_vars, .flags = LIB, .await_instead = sleep_await_instead};
 
 /* sleep(delay <= 0) with the trace off.  Nobody sees its frame or its
  * __sleep0, so the coroutine keeps only `result` and makes __sleep0's bare
@@ -193,8 +226,9 @@ static GEN_BODY(sleep0_untraced_body)
 	GEN_END(g);
 }
 static const char *const sleep0_untraced_vars[] = {"result"};
-static const struct gen_code sleep0_untraced_code = {"sleep", GEN_KIND_COROUTINE, sleep0_untraced_body, 1,
-						     sleep0_untraced_vars, 0, LIB | GEN_CODE_BARE_YIELD};
+static const struct gen_code sleep0_untraced_code = {
+	.name = "sleep", .kind = GEN_KIND_COROUTINE, .body = sleep0_untraced_body, .nlocals = 1,
+	.varnames = sleep0_untraced_vars, .flags = LIB | GEN_CODE_BARE_YIELD};
 
 struct value aio_sleep(struct interp *I, double delay, struct value result)
 {
@@ -284,7 +318,9 @@ static GEN_BODY(_wait_body)
 	GEN_RETURN(g, value_tuple(2, value_ref(L[WT_DONE]), value_ref(L[WT_PENDING])));
 	GEN_END(g);
 }
-static const struct gen_code _wait_code = {"_wait", GEN_KIND_COROUTINE, _wait_body, WT_N, _wait_vars, 0, LIB};
+static const struct gen_code _wait_code = {
+	.name = "_wait", .kind = GEN_KIND_COROUTINE, .body = _wait_body, .nlocals = WT_N,
+	.varnames = _wait_vars, .flags = LIB};
 
 enum { W_FS, W_TIMEOUT, W_RETURN_WHEN, W_LOOP, W_RES, W_N };
 static const char *const wait_vars[] = {"fs", "timeout", "return_when", "loop", "res"};
@@ -322,7 +358,9 @@ static GEN_BODY(wait_body)
 	GEN_RETURN(g, value_ref(L[W_RES]));
 	GEN_END(g);
 }
-static const struct gen_code wait_code = {"wait", GEN_KIND_COROUTINE, wait_body, W_N, wait_vars, 0, LIB};
+static const struct gen_code wait_code = {
+	.name = "wait", .kind = GEN_KIND_COROUTINE, .body = wait_body, .nlocals = W_N,
+	.varnames = wait_vars, .flags = LIB};
 
 struct value aio_wait(struct interp *I, struct value fs, double timeout, enum aio_return_when rw)
 {
@@ -654,7 +692,9 @@ static GEN_BODY(queue_get_body)
 	GEN_RETURN(g, value_ref(value_item(a->done, a->done_head++)));
 	GEN_END(g);
 }
-static const struct gen_code queue_get_code = {"Queue.get", GEN_KIND_COROUTINE, queue_get_body, QG_N, queue_get_vars, 0, LIB};
+static const struct gen_code queue_get_code = {
+	.name = "Queue.get", .kind = GEN_KIND_COROUTINE, .body = queue_get_body, .nlocals = QG_N,
+	.varnames = queue_get_vars, .flags = LIB};
 
 enum { WO_DONE, WO_F, WO_N };
 static const char *const wait_for_one_vars[] = {"done", "f"};
@@ -670,8 +710,9 @@ static GEN_BODY(wait_for_one_body)
 	GEN_RETURN(g, r);
 	GEN_END(g);
 }
-static const struct gen_code wait_for_one_code = {"as_completed.<locals>._wait_for_one", GEN_KIND_COROUTINE,
-						  wait_for_one_body, WO_N, wait_for_one_vars, 0, LIB};
+static const struct gen_code wait_for_one_code = {
+	.name = "as_completed.<locals>._wait_for_one", .kind = GEN_KIND_COROUTINE,
+	.body = wait_for_one_body, .nlocals = WO_N, .varnames = wait_for_one_vars, .flags = LIB};
 
 enum { AC_FS, AC_TIMEOUT, AC_STATE, AC_I, AC_N };
 static const char *const as_completed_vars[] = {"fs", "timeout", "done", "_"};
@@ -730,8 +771,9 @@ static GEN_BODY(as_completed_body)
 	}
 	GEN_END(g);
 }
-static const struct gen_code as_completed_code = {"as_completed", GEN_KIND_GENERATOR, as_completed_body, AC_N,
-						  as_completed_vars, 0, LIB};
+static const struct gen_code as_completed_code = {
+	.name = "as_completed", .kind = GEN_KIND_GENERATOR, .body = as_completed_body, .nlocals = AC_N,
+	.varnames = as_completed_vars, .flags = LIB};
 
 int aio_as_completed(struct interp *I, struct value fs, double timeout, struct value *out)
 {
@@ -760,8 +802,9 @@ static GEN_BODY(cancel_and_wait_body)
 	if (gen_has_thrown(g)) GEN_RAISE(g, gen_take_thrown(g));
 	GEN_END(g);
 }
-static const struct gen_code cancel_and_wait_code = {"_cancel_and_wait", GEN_KIND_COROUTINE, cancel_and_wait_body,
-						     CW_N, cancel_and_wait_vars, 0, LIB};
+static const struct gen_code cancel_and_wait_code = {
+	.name = "_cancel_and_wait", .kind = GEN_KIND_COROUTINE, .body = cancel_and_wait_body,
+	.nlocals = CW_N, .varnames = cancel_and_wait_vars, .flags = LIB};
 
 enum { WF_FUT, WF_TIMEOUT, WF_WAITER, WF_TIMEOUT_HANDLE, WF_RES, WF_EXC, WF_N };
 static const char *const wait_for_vars[] = {"fut", "timeout", "waiter", "timeout_handle", "res", "exc"};
@@ -847,7 +890,9 @@ static GEN_BODY(wait_for_body)
 	return wf_result(g, 1);
 	GEN_END(g);
 }
-static const struct gen_code wait_for_code = {"wait_for", GEN_KIND_COROUTINE, wait_for_body, WF_N, wait_for_vars, 0, LIB};
+static const struct gen_code wait_for_code = {
+	.name = "wait_for", .kind = GEN_KIND_COROUTINE, .body = wait_for_body, .nlocals = WF_N,
+	.varnames = wait_for_vars, .flags = LIB};
 
 struct value aio_wait_for(struct interp *I, struct value aw, double timeout)
 {
@@ -911,10 +956,12 @@ static GEN_BODY(shutdown_body)
 	GEN_BEGIN(g);
 	GEN_END(g);
 }
-static const struct gen_code shutdown_asyncgens_code = {"BaseEventLoop.shutdown_asyncgens", GEN_KIND_COROUTINE,
-							shutdown_body, 0, NULL, 0, LIB};
-static const struct gen_code shutdown_executor_code = {"BaseEventLoop.shutdown_default_executor", GEN_KIND_COROUTINE,
-						       shutdown_body, 0, NULL, 0, LIB};
+static const struct gen_code shutdown_asyncgens_code = {
+	.name = "BaseEventLoop.shutdown_asyncgens", .kind = GEN_KIND_COROUTINE, .body = shutdown_body,
+	.flags = LIB};
+static const struct gen_code shutdown_executor_code = {
+	.name = "BaseEventLoop.shutdown_default_executor", .kind = GEN_KIND_COROUTINE,
+	.body = shutdown_body, .flags = LIB};
 
 static void run_and_drop(struct loop *L, struct value coro)
 {

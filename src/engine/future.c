@@ -1,6 +1,7 @@
 /* future.c -- asyncio.Future (futures.py, _asynciomodule.c; semantics.md §4). */
 #include "config.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,11 +92,22 @@ void future_fini(struct future *f)
 	f->I->live--;
 }
 
+void future_await_over_(struct future *f)
+{
+	struct timed_future *tf = (struct timed_future *)f;
+	struct timer *t = tf->timer;
+	if (!t) return;
+	tf->timer = NULL;
+	timer_cancel(t);
+	timer_unref(t);
+}
+
 static void future_dealloc(struct obj *o)
 {
 	struct future *f = (struct future *)o;
+	future_await_over(f);
 	future_fini(f);
-	obj_free(f, sizeof *f);
+	obj_free(f, f->timed ? sizeof(struct timed_future) : sizeof *f);
 }
 
 void future_prefetch(const void *target, int stage)
@@ -107,6 +119,26 @@ void future_prefetch(const void *target, int stage)
 		return;
 	}
 	if (f->ncbs) loop_prefetch(f->cb0.cb, f->cb0.ctx, stage - 1);
+}
+
+struct value future_new_timed(struct loop *L)
+{
+	struct timed_future *tf = obj_alloc(sizeof *tf);
+	struct interp *I = loop_interp(L);
+	future_init(&tf->fut, I, L, &future_class_future, future_dealloc);
+	I->live++;
+	tf->fut.timed = 1;
+	tf->timer = NULL;
+	struct value v = value_obj(&tf->fut);
+	obj_unref(&tf->fut);
+	return v;
+}
+
+void future_hold_timer(struct future *f, struct timer *t)
+{
+	struct timed_future *tf = (struct timed_future *)f;
+	assert(f->timed && !tf->timer);
+	tf->timer = t;
 }
 
 struct value future_new(struct loop *L)

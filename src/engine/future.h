@@ -58,6 +58,7 @@ struct future {
 	unsigned log_traceback : 1;   /* an exception nobody has retrieved yet */
 	unsigned has_exception : 1;   /* FINISHED: result is the exception */
 	unsigned holds_cancelled_exc : 1; /* CANCELLED: result is _cancelled_exc */
+	unsigned timed : 1;           /* a struct timed_future (future_new_timed) */
 	unsigned ncbs;                /* callbacks registered */
 	struct interp *I;
 	struct loop *loop;
@@ -81,6 +82,15 @@ struct future {
 };
 
 
+/* A future that holds the timer set to finish it: what sleep(delay) comes
+ * to when it is awaited inline, with the trace off (aio.c).  Whoever awaits
+ * it calls future_await_over() when the await ends, however it ends; that
+ * cancels the timer, as sleep's `finally: h.cancel()` does. */
+struct timed_future {
+	struct future fut;
+	struct timer *timer; /* referenced; NULL once the await is over */
+};
+
 /* The exception a FINISHED future holds, else None (borrowed). */
 static inline struct value future_peek_exception(const struct future *f)
 {
@@ -96,6 +106,17 @@ struct value future_cancel_message(const struct future *f);
 
 /* loop.create_future().  Returns a new reference (as a VAL_FUTURE value). */
 struct value future_new(struct loop *L);
+/* loop.create_future(), as a struct timed_future, and its timer: t, whose
+ * reference (loop_call_at's) it takes. */
+struct value future_new_timed(struct loop *L);
+void future_hold_timer(struct future *f, struct timer *t);
+void future_await_over_(struct future *f);
+/* The await of f is over (the awaiting frame has its result or exception,
+ * or is being closed). */
+static inline void future_await_over(struct future *f)
+{
+	if (f->timed) future_await_over_(f);
+}
 /* For loop_prefetch_with, for a callback whose target is a future: stage 0
  * loads the future, each further stage one pointer further along what its
  * first done callback will reach (a task that awaits it: the task, its

@@ -104,10 +104,11 @@ static void gen_set_thrown(struct gen *g, struct value exc)
 }
 
 /* The delegation is over: drop the reference to the delegate. */
-static void gen_clear_yf(struct gen *g)
+static inline void gen_clear_yf(struct gen *g)
 {
 	struct obj *o = g->yf;
 	g->yf = NULL;
+	if (o && __builtin_expect(o->kind == VAL_FUTURE, 0)) future_await_over((struct future *)o);
 	obj_unref(o);
 }
 
@@ -233,11 +234,12 @@ struct value gen_new(struct interp *I, const struct gen_code *code, int nargs, .
 struct value gen_newv(struct interp *I, const struct gen_code *code, int nargs, const struct value *args)
 {
 	struct gen *g = I->spare_gen;
-	if (g && g->code == code && nargs == code->nlocals) {
+	if (g && g->code == code && nargs <= code->nlocals) {
 		/* a fresh coroutine of this code that await_inline kept: it
 		 * never ran, and its locals are None */
 		I->spare_gen = NULL;
 		for (int i = 0; i < nargs; i++) value_put(&g->locals[i], args[i]);
+		for (int i = nargs; i < code->nlocals; i++) g->locals[i].u.i = unbound_mark;
 		I->live++;
 		struct value v = {VAL_GEN, {0}};
 		v.u.o = &g->hdr;
@@ -477,28 +479,56 @@ struct value gen_take_thrown(struct gen *g)
  * itself (gen_await_begin_).  Referenced like any delegate; never freed. */
 static struct obj bare_yield = {1, VAL_OBJ, 0};
 
-/* A coroutine whose code says GEN_CODE_BARE_YIELD has the body
- *     yield None; return locals[0]
- * (sleep(0) with the trace off).  Awaited fresh, by its only holder, with
- * locals[0] None and the trace off, nobody can see its frame: the awaiting
- * frame makes that yield itself, and a send, throw or close reaches it at the
- * same point with the same outcome.  The coroutine, never run, is kept in
- * the interp's spare slot, and the next gen_newv of its code takes it back
- * instead of making one: a sleep(0) then allocates nothing.  With the slot
- * taken, the await goes the ordinary way. */
+/* With the trace off, a coroutine awaited fresh, by its only holder, may
+ * be awaited without running its frame, when nobody could tell:
+ *
+ * - One whose code says GEN_CODE_BARE_YIELD has the body
+ *       yield None; return locals[0]
+ *   (sleep(0)).  With locals[0] None, the awaiting frame makes that yield
+ *   itself, and a send, throw or close reaches it at the same point with
+ *   the same outcome.
+ * - One whose code has await_instead is replaced by the future it returns
+ *   (sleep(delay): the future its body would await, with the timer that
+ *   finishes it; future_await_over cancels the timer when the await ends,
+ *   as the body's finally would).
+ *
+ * The coroutine, never run, is kept in the interp's spare slot when that is
+ * free, and the next gen_newv of its code takes it back instead of making
+ * one: such an await then allocates no frame. */
+static void keep_or_free(struct gen *sub)
+{
+	struct interp *I = sub->I;
+	if (!I->spare_gen) {
+		I->spare_gen = sub; /* with the reference aw brought */
+		I->live--;
+		return;
+	}
+	sub->state = GEN_CLOSED;
+	clear_frame(sub);
+	obj_unref(&sub->hdr);
+}
+
 static int await_inline(struct gen *g, struct value aw)
 {
 	struct gen *sub = value_gen(aw);
-	if (g->traced || !sub || !(sub->code->flags & GEN_CODE_BARE_YIELD) || sub->state != GEN_CREATED ||
-	    sub->hdr.refcnt != 1 || sub->locals[0].kind != VAL_NONE || g->I->spare_gen)
-		return 0;
-	/* kept as it is, fresh, for the next coroutine of its code (gen_newv),
-	 * with the reference aw brought */
-	g->I->spare_gen = sub;
-	g->I->live--;
+	if (g->traced || !sub || sub->state != GEN_CREATED || sub->hdr.refcnt != 1) return 0;
+	const struct gen_code *code = sub->code;
+	if (code->flags & GEN_CODE_BARE_YIELD) {
+		if (sub->locals[0].kind != VAL_NONE) return 0;
+		keep_or_free(sub);
+		gen_clear_yf(g);
+		obj_ref(&bare_yield);
+		g->yf = &bare_yield;
+		g->yf_yielded = 0;
+		return 1;
+	}
+	if (!code->await_instead) return 0;
+	struct value f = code->await_instead(sub);
+	if (f.kind != VAL_FUTURE) return 0;
+	for (int i = 0; i < code->nlocals; i++) assert(sub->locals[i].kind == VAL_NONE);
+	keep_or_free(sub);
 	gen_clear_yf(g);
-	obj_ref(&bare_yield);
-	g->yf = &bare_yield;
+	g->yf = f.u.o; /* the reference f brought */
 	g->yf_yielded = 0;
 	return 1;
 }

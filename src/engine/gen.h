@@ -57,6 +57,12 @@ struct gen_code {
 	int firstlineno;       /* line of the `def` in the Python mirror, 0 if none */
 	unsigned flags;        /* GEN_CODE_LIBRARY: asyncio's own code;
 	                          GEN_CODE_BARE_YIELD: see gen_await_begin_ */
+	/* With the trace off, a frame that awaits a fresh coroutine of this
+	 * code, held by nothing else, may await what this returns instead: a
+	 * future (new reference) that does all the coroutine would, taking
+	 * the arguments out of sub's locals; or None, and the coroutine is
+	 * awaited after all.  NULL: never (see gen_await_begin_). */
+	struct value (*await_instead)(struct gen *sub);
 };
 enum { GEN_CODE_LIBRARY = 1u << 0, GEN_CODE_BARE_YIELD = 1u << 1 };
 
