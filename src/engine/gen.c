@@ -590,7 +590,8 @@ struct gen_ret gen_await_step_(struct gen *g, struct value sent, struct value *d
 			g->yf_yielded = 1;
 			return gen_ret_(GEN_YIELDED, value_none());
 		}
-		gen_clear_yf(g);
+		g->yf = NULL; /* gen_clear_yf, for what is known not to be a future */
+		obj_unref(&bare_yield);
 		if (gen_has_thrown(g)) return gen_ret_(GEN_RAISED, value_none());
 		if (dst) value_set(dst, value_none());
 		return gen_ret_(GEN_CONTINUE_, value_none());
