@@ -24,6 +24,17 @@ static void fut_event(struct future *f, enum ev_kind k, struct value v, int from
 
 static const struct future_class future_class_future = {"Future", ACT_FUTURE, NULL};
 
+const struct future_class *future_classes[4];
+
+static unsigned class_id(const struct future_class *cls)
+{
+	unsigned i = 0;
+	while (i < 4 && future_classes[i] && future_classes[i] != cls) i++;
+	assert(i < 4 && "a few classes of future exist, not five");
+	future_classes[i] = cls;
+	return i;
+}
+
 void future_init(struct future *f, struct interp *I, struct loop *L, const struct future_class *cls,
 		 void (*dealloc)(struct obj *))
 {
@@ -42,7 +53,7 @@ void future_init(struct future *f, struct interp *I, struct loop *L, const struc
 	f->I = I;
 	f->loop = L;
 	f->state = FUT_PENDING;
-	f->cls = cls;
+	f->cls_id = class_id(cls);
 	f->actor.kind = cls->kind;
 	f->actor.id = interp_new_id(I, cls->kind);
 	f->result = value_none();
@@ -205,12 +216,31 @@ const char *future_state_name(const struct future *f)
 	return names[f->state];
 }
 
+static struct cancel_note **cancel_note_of(const struct future *f)
+{
+	struct cancel_note **p = &f->I->cancel_notes;
+	while ((*p)->task != f) p = &(*p)->next;
+	return p;
+}
+
+static const struct value *kept_cancel_message(const struct future *f)
+{
+	return &(*cancel_note_of(f))->msg;
+}
+
+void future_drop_cancel_message(struct future *f)
+{
+	if (!f->keeps_cancel_msg) return;
+	struct cancel_note **p = cancel_note_of(f), *n = *p;
+	*p = n->next;
+	f->keeps_cancel_msg = 0;
+	value_unref(n->msg);
+	free(n);
+}
+
 struct value future_cancel_message(const struct future *f)
 {
-	if (f->state == FUT_FINISHED) {
-		const struct task *t = f->is_task ? (const struct task *)f : NULL;
-		return t && t->finished_cancel_msg ? *t->finished_cancel_msg : value_none();
-	}
+	if (f->state == FUT_FINISHED) return f->keeps_cancel_msg ? *kept_cancel_message(f) : value_none();
 	return f->holds_cancelled_exc ? value_none() : f->result;
 }
 
@@ -288,13 +318,18 @@ static void schedule_callbacks(struct future *f)
 }
 
 /* The slot is about to hold a result: a task keeps the message of a
- * cancel(msg) it survived, for _make_cancelled_error (gather reads it). */
+ * cancel(msg) it survived, for _make_cancelled_error (gather reads it).
+ * Few tasks do: the messages are kept in a list in the interp, not in a
+ * field of every task. */
 static void keep_cancel_message(struct future *f)
 {
 	if (!f->is_task || f->result.kind == VAL_NONE) return;
-	struct task *t = (struct task *)f;
-	t->finished_cancel_msg = xmalloc(sizeof *t->finished_cancel_msg);
-	*t->finished_cancel_msg = f->result;
+	struct cancel_note *n = xmalloc(sizeof *n);
+	n->task = f;
+	n->msg = f->result;
+	n->next = f->I->cancel_notes;
+	f->I->cancel_notes = n;
+	f->keeps_cancel_msg = 1;
 	f->result = value_none();
 }
 
@@ -336,7 +371,7 @@ int future_set_exception(struct future *f, struct value e, struct value *err)
 
 int future_cancel(struct future *f, struct value msg)
 {
-	int (*cancel)(struct future *, struct value) = f->cls->cancel;
+	int (*cancel)(struct future *, struct value) = future_cls(f)->cancel;
 	return cancel ? cancel(f, msg) : future_cancel_base(f, msg);
 }
 
@@ -471,7 +506,7 @@ char *future_repr(const struct future *f)
 		else if (f->ncbs == 2) cbs = xasprintf(" cb=[%s%s(), %s%s()]", p1, first, p2, last);
 		else cbs = xasprintf(" cb=[%s%s(), <%u more>, %s%s()]", p1, first, f->ncbs - 2, p2, last);
 	}
-	char *s = xasprintf("<%s %s%s%s%s>", f->cls->name, info, extra ? extra : "", waiting ? waiting : "",
+	char *s = xasprintf("<%s %s%s%s%s>", future_cls(f)->name, info, extra ? extra : "", waiting ? waiting : "",
 			    cbs ? cbs : "");
 	free(info);
 	free(extra);

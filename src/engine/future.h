@@ -59,17 +59,18 @@ struct future {
 	unsigned has_exception : 1;   /* FINISHED: result is the exception */
 	unsigned holds_cancelled_exc : 1; /* CANCELLED: result is _cancelled_exc */
 	unsigned timed : 1;           /* a struct timed_future (future_new_timed) */
+	unsigned keeps_cancel_msg : 1; /* a finished task with a cancel(msg) it survived */
+	unsigned cls_id : 2;          /* future_classes[]: Future, Task or _GatheringFuture */
 	unsigned ncbs;                /* callbacks registered */
 	struct interp *I;
 	struct loop *loop;
-	const struct future_class *cls; /* Future, Task or _GatheringFuture */
 	/* One slot for what a state needs: FINISHED -- the result, or the
 	 * exception when has_exception (a result may itself be an exception
 	 * instance); PENDING and CANCELLED -- cancel(msg)'s message, or, when
 	 * holds_cancelled_exc, the CancelledError that cancelled a task (its
 	 * message is then None: Task.__step cancels with super().cancel()).
 	 * A task that finishes after cancel(msg) keeps the message elsewhere
-	 * (task.finished_cancel_msg). */
+	 * (keeps_cancel_msg; future.c). */
 	struct value result;
 	/* Most futures get one callback (the task that awaits them): the first
 	 * is kept here, the others in more->cbs. */
@@ -91,6 +92,11 @@ struct timed_future {
 	struct timer *timer; /* referenced; NULL once the await is over */
 };
 
+/* The class of f: an index into the classes future_init has seen (there
+ * are three), not a pointer in every future. */
+extern const struct future_class *future_classes[4];
+static inline const struct future_class *future_cls(const struct future *f) { return future_classes[f->cls_id]; }
+
 /* The exception a FINISHED future holds, else None (borrowed). */
 static inline struct value future_peek_exception(const struct future *f)
 {
@@ -103,6 +109,8 @@ static inline struct value future_peek_result(const struct future *f)
 }
 /* _cancel_message: cancel(msg)'s message, or None (borrowed). */
 struct value future_cancel_message(const struct future *f);
+/* A finished task forgets the cancel(msg) message it kept (its dealloc). */
+void future_drop_cancel_message(struct future *f);
 
 /* loop.create_future().  Returns a new reference (as a VAL_FUTURE value). */
 struct value future_new(struct loop *L);

@@ -43,6 +43,11 @@ struct interp {
 	int no_current_loop;      /* set_event_loop(None) was called (after asyncio.run) */
 	unsigned long long live;  /* engine objects alive (leak check) */
 	struct gen *spare_gen;    /* a coroutine kept for reuse, not live (gen.c) */
+	struct cancel_note {      /* the cancel(msg) message of each finished task */
+		const struct future *task; /* that survived one (future.c) */
+		struct value msg;
+		struct cancel_note *next;
+	} *cancel_notes;
 	void *app;                /* the front end's context (a lesson run) */
 };
 

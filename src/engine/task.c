@@ -36,10 +36,7 @@ static void task_dealloc(struct obj *o)
 	task_unlink(t);
 	future_fini(&t->fut); /* first: its report shows the coroutine */
 	obj_unref(t->coro);
-	if (t->finished_cancel_msg) {
-		value_unref(*t->finished_cancel_msg);
-		free(t->finished_cancel_msg);
-	}
+	future_drop_cancel_message(&t->fut);
 	obj_unref(t->waiter);
 	obj_free(t, sizeof *t);
 }

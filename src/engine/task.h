@@ -22,9 +22,6 @@ struct task {
 	unsigned num_cancels_requested : 31;
 	unsigned number;          /* N of its Task-N name, when it has no other */
 	struct task *prev, *next; /* interp->all_tasks */
-	/* _cancel_message once the task has finished anyway (fut.result holds
-	 * it until then); NULL when it is None.  Owned. */
-	struct value *finished_cancel_msg;
 };
 
 /* Task(coro, loop=L, name=NULL): takes a Task-N number when name is NULL

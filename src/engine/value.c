@@ -845,7 +845,7 @@ const char *value_type_name(struct value v)
 	case VAL_SET: return "set";
 	case VAL_EXC: return exc_type_name(((const struct exc *)v.u.o)->type);
 	case VAL_GEN: return ((const struct gen *)v.u.o)->code->kind == GEN_KIND_COROUTINE ? "coroutine" : "generator";
-	case VAL_FUTURE: return ((const struct future *)v.u.o)->cls->name;
+	case VAL_FUTURE: return future_cls((const struct future *)v.u.o)->name;
 	default: return "object";
 	}
 }
