@@ -590,16 +590,11 @@ void timer_cancel(struct timer *t)
 	timer_release(t);
 }
 
-/* ---- prefetching the handles ahead ---- */
+/* ---- prefetching what a callback will touch ---- */
 
-/* Distances ahead of the running handle, and the queue length below which
- * prefetching costs more than it saves.  That is where the tasks and
- * coroutines stop fitting in the last-level cache: measured on a Xeon VM
- * (bench scale N), a step cost 18.5 ns without prefetching and 21.7 with at
- * 100 000 tasks, 23.2 and 22.7 at 500 000, 27.5 and 24.7 at a million.
- * While the cache holds them, a prefetch is a wasted instruction, and its
- * read of a task's coroutine pointer can wait for the task's line. */
-enum { PF_MAX = 4, PF_RING = 48, PF_FAR = 12, PF_MID = 4, PF_NEAR = 2, PF_MIN_QUEUE = 1 << 19 };
+/* What the timer front prefetches for each kind of callback (see "the
+ * front of the timer queue"). */
+enum { PF_MAX = 4 };
 
 static struct {
 	loop_cb cb;
@@ -628,23 +623,6 @@ void loop_prefetch(loop_cb cb, const void *target, int stage)
 	if (stage == 0) __builtin_prefetch(target);
 }
 
-/* Before running the handle at the head: start loading what the handles
- * PF_NEAR..PF_FAR places behind it will need, so that by their turn it is
- * in the cache. */
-static inline void prefetch_ahead(const struct loop *L)
-{
-	if (L->count < PF_MIN_QUEUE) return;
-	size_t mask = L->cap - 1;
-	const struct handle *far = &L->ring[(L->head + PF_FAR) & mask];
-	const struct handle *mid = &L->ring[(L->head + PF_MID) & mask];
-	const struct handle *near = &L->ring[(L->head + PF_NEAR) & mask];
-	/* the ring itself, further on: written a whole iteration earlier, it
-	 * has left the cache when its turn comes round with a million tasks */
-	__builtin_prefetch(&L->ring[(L->head + PF_RING) & mask]);
-	loop_prefetch(far->cb, far->target, 0);
-	loop_prefetch(mid->cb, mid->target, 1);
-	loop_prefetch(near->cb, near->target, 2);
-}
 
 void loop_stop(struct loop *L)
 {
@@ -722,7 +700,6 @@ void loop_run_once(struct loop *L)
 
 	/* 4. Run them, skipping cancelled ones. */
 	for (size_t i = 0; i < ntodo; i++) {
-		prefetch_ahead(L);
 		size_t j = L->head;
 		struct handle h = ready_pop(L);
 		const struct timer *t = h.cb == timer_fire ? h.target : NULL;

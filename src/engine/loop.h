@@ -86,17 +86,17 @@ void timer_set_nargs(struct timer *t, int n);
 void timer_unref(struct timer *t);
 double timer_when(const struct timer *t);
 
-/* A hint for the cache, never needed for correctness.  For handles of
- * callback cb queued a few places behind the one running, loop_run_once
- * calls fetch(target, 0) (prefetch target itself; the loop does that for
- * other handles), then, nearer, fetch(target, 1) and fetch(target, 2),
- * which prefetch what running the handle will reach through target, one
- * pointer further each time.  With a million tasks every step would
- * otherwise wait for memory at each object it touches (task, coroutine,
- * the coroutine that one awaits).  The timers about to fire go through
- * the same stages, one more ahead (the timer itself first).  A stage past
- * the last a fetch knows does that last one again.  A few callbacks at
- * most; registering one twice is harmless. */
+/* A hint for the cache, never needed for correctness.  For the timers
+ * about to fire (with many timers: see loop.c, "the front of the timer
+ * queue"), the loop calls fetch(target, 0) for a timer's callback cb
+ * (prefetch target itself), then, as the timer comes nearer, fetch(target,
+ * 1), fetch(target, 2) ..., which prefetch what running the callback will
+ * reach through target, one pointer further each time (a future, the task
+ * that awaits it, the task's coroutines).  When 100 000 timers fire in an
+ * order unrelated to where their objects are, each of those would
+ * otherwise be a wait for memory.  A stage past the last a fetch knows
+ * does that last one again.  A few callbacks at most; registering one
+ * twice is harmless. */
 void loop_prefetch_with(loop_cb cb, void (*fetch)(const void *target, int stage));
 /* Start loading what the callback cb will touch on target: stage 0 the
  * target itself, each further stage one pointer further (what the

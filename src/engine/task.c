@@ -55,7 +55,8 @@ static inline void prefetch_lines(const void *p, size_t size)
 	for (size_t off = 0; off < size; off += 64) __builtin_prefetch((const char *)p + off);
 }
 
-/* For loop_run_once's prefetching: a step reads the task (stage 0: its
+/* For the loop's prefetching (a future's wakeup of this task, for a timer
+ * about to fire): a step reads the task (stage 0: its
  * head and the lines of the fields a step uses) and resumes its coroutine
  * (stage 1), which resumes the one it awaits (stage 2).  A coroutine's
  * size is not read here: its line may not have arrived yet. */
@@ -89,7 +90,6 @@ struct value task_new(struct loop *L, struct value coro, const char *name, struc
 	}
 	static int prefetching; /* registered once per process */
 	if (!prefetching) {
-		loop_prefetch_with(task_step_cb, task_prefetch);
 		loop_prefetch_with(task_wakeup_callback, task_prefetch);
 		prefetching = 1;
 	}
