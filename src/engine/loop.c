@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +10,21 @@
 
 #include "loop.h"
 
-/* A handle in the ready FIFO: what runs, on what, with what.  What the trace
- * says about it (its name, actor and id) is kept apart, in loop->info, and
- * only while a sink is installed: with the trace off a handle is 32 bytes
- * instead of 72, and scheduling one writes less than half as much.  A timer
- * that expires is queued as the handle (timer_fire, the timer, None): its
+/* A handle in the ready FIFO: what runs, on what, with what.  Its argument,
+ * when it has one, is kept apart, in loop->args at the same place, and so is
+ * what the trace says about it (its name, actor and id), in loop->info, and
+ * only while a sink is installed.  A handle is then 16 bytes: a task's step
+ * has no argument, and with a million tasks stepping in turn the ring is
+ * half the memory to stream through that it was with the argument inside.
+ * A timer that expires is queued as the handle (timer_fire, the timer): its
  * callback and arguments stay in the timer, which may yet be cancelled. */
 struct handle {
 	loop_cb cb;
-	void *target;             /* referenced while queued */
-	struct value arg;         /* referenced while queued */
+	uintptr_t target;         /* referenced while queued; | HANDLE_ARG when
+	                             loop->args holds an argument for it */
 };
+enum { HANDLE_ARG = 1 };      /* objects are 8-byte aligned: a free bit */
+
 
 /* The trace's side of a handle or a timer. */
 struct handle_info {
@@ -64,6 +69,8 @@ struct loop {
 	 * trace's info about each in a parallel ring, made the first time a
 	 * handle is scheduled while tracing */
 	struct handle *ring;
+	struct value *args;       /* handles' arguments, parallel to ring, made
+	                             the first time a handle has one */
 	struct handle_info *info;
 	size_t head, count, cap;
 	/* timers: a 4-ary min-heap on (when, seq) (see heap_grow), and the
@@ -227,15 +234,19 @@ void loop_close(struct loop *L)
 static void ready_resize(struct loop *L, size_t cap)
 {
 	struct handle *ring = xmalloc(cap * sizeof *ring);
+	struct value *args = L->args ? xcalloc(cap, sizeof *args) : NULL;
 	struct handle_info *info = L->info ? xcalloc(cap, sizeof *info) : NULL;
 	for (size_t i = 0; i < L->count; i++) {
 		size_t j = (L->head + i) & (L->cap - 1);
 		ring[i] = L->ring[j];
+		if (args) args[i] = L->args[j];
 		if (info) info[i] = L->info[j];
 	}
 	free(L->ring);
+	free(L->args);
 	free(L->info);
 	L->ring = ring;
+	L->args = args;
 	L->info = info;
 	L->head = 0;
 	L->cap = cap;
@@ -249,6 +260,10 @@ static void ready_grow(struct loop *L)
 	size_t cap = L->cap, head = L->head;
 	L->ring = xrealloc(L->ring, 2 * cap * sizeof *L->ring);
 	memcpy(&L->ring[cap], L->ring, head * sizeof *L->ring);
+	if (L->args) {
+		L->args = xrealloc(L->args, 2 * cap * sizeof *L->args);
+		memcpy(&L->args[cap], L->args, head * sizeof *L->args);
+	}
 	if (L->info) {
 		L->info = xrealloc(L->info, 2 * cap * sizeof *L->info);
 		memcpy(&L->info[cap], L->info, head * sizeof *L->info);
@@ -257,22 +272,30 @@ static void ready_grow(struct loop *L)
 	L->cap = 2 * cap;
 }
 
-/* Take the handle at the head of the FIFO. */
-static inline struct handle ready_pop(struct loop *L)
+/* Take the handle at the head of the FIFO: its callback, and its target and
+ * argument (None if it has none) through the pointers.  Not a struct
+ * returned whole: built on the stack, it would be read back with wider
+ * loads than the stores that wrote it, which stalls on every handle. */
+static inline loop_cb ready_pop(struct loop *L, void **target, struct value *arg)
 {
 	struct handle h = L->ring[L->head];
+	*target = (void *)(h.target & ~(uintptr_t)HANDLE_ARG);
+	if (h.target & HANDLE_ARG) *arg = L->args[L->head];
+	else arg->kind = VAL_NONE;
 	L->head = (L->head + 1) & (L->cap - 1);
 	L->count--;
-	return h;
+	return h.cb;
 }
 
 void loop_free(struct loop *L)
 {
 	if (!L) return;
 	while (L->count) {
-		struct handle h = ready_pop(L);
-		obj_unref(h.target);
-		value_unref(h.arg);
+		void *target;
+		struct value arg;
+		ready_pop(L, &target, &arg);
+		obj_unref(target);
+		value_unref(arg);
 	}
 	for (size_t i = 0; i < L->nheap; i++) {
 		L->heap[i].t->in_heap = 0;
@@ -285,6 +308,7 @@ void loop_free(struct loop *L)
 		obj_unref(L->front[i].t);
 	}
 	free(L->ring);
+	free(L->args);
 	free(L->info);
 	if (L->heap) free(L->heap - HEAP_PAD);
 	if (L->I->loop == L) L->I->loop = NULL;
@@ -306,27 +330,58 @@ static void emit_handle(struct loop *L, enum ev_kind k, const struct handle_info
 	interp_emit(L->I, &ev);
 }
 
-/* Append a handle to the FIFO (it takes over the references to target, arg
- * and timer); hi is its trace info, NULL when not tracing.  The slot is
- * written field by field: a handle built on the stack and copied would be
- * read back with 16-byte loads from smaller stores, which stalls (store
- * forwarding) on every call_soon. */
-static inline void ready_push(struct loop *L, loop_cb cb, void *target, struct value arg,
-			      const struct handle_info *hi)
+/* The ring of arguments, made for the first handle that has one. */
+static void args_make(struct loop *L)
+{
+	L->args = xcalloc(L->cap, sizeof *L->args);
+}
+
+/* Room for one more handle with argument arg: a ring with a free slot, and
+ * the ring of arguments if arg is not None.  Made apart (ready_make_room),
+ * so that call_soon's common path calls nothing. */
+static inline int ready_has_room(const struct loop *L, struct value arg)
+{
+	return L->count < L->cap && (arg.kind == VAL_NONE || L->args);
+}
+
+static __attribute__((noinline)) void ready_make_room(struct loop *L, struct value arg)
 {
 	if (L->count == L->cap) ready_grow(L);
+	if (arg.kind != VAL_NONE && !L->args) args_make(L);
+}
+
+/* Append a handle to the FIFO, which has room for it (ready_has_room): it
+ * takes over the references to target and arg.  The slot is written field
+ * by field: a handle built on the stack and copied would be read back with
+ * wider loads than the stores that wrote it, which stalls (store
+ * forwarding) on every call_soon. */
+static inline void ready_put(struct loop *L, loop_cb cb, void *target, struct value arg)
+{
 	size_t j = (L->head + L->count) & (L->cap - 1);
 	struct handle *h = &L->ring[j];
 	h->cb = cb;
-	h->target = target;
-	value_put(&h->arg, arg);
+	h->target = (uintptr_t)target;
+	if (arg.kind != VAL_NONE) {
+		value_put(&L->args[j], arg);
+		h->target |= HANDLE_ARG;
+	}
+	L->count++;
+}
+
+/* ready_put, making room first if need be; hi is the handle's trace info,
+ * NULL when not tracing. */
+static inline void ready_push(struct loop *L, loop_cb cb, void *target, struct value arg,
+			      const struct handle_info *hi)
+{
+	if (!ready_has_room(L, arg)) ready_make_room(L, arg);
+	size_t j = (L->head + L->count) & (L->cap - 1);
+	ready_put(L, cb, target, arg);
 	if (hi) {
 		if (!L->info) L->info = xcalloc(L->cap, sizeof *L->info);
 		L->info[j] = *hi;
 	} else if (L->info) {
 		memset(&L->info[j], 0, sizeof *L->info);
 	}
-	L->count++;
 }
 
 static unsigned handle_flags(struct loop *L)
@@ -701,18 +756,20 @@ void loop_run_once(struct loop *L)
 	/* 4. Run them, skipping cancelled ones. */
 	for (size_t i = 0; i < ntodo; i++) {
 		size_t j = L->head;
-		struct handle h = ready_pop(L);
-		const struct timer *t = h.cb == timer_fire ? h.target : NULL;
+		void *target;
+		struct value arg;
+		loop_cb cb = ready_pop(L, &target, &arg);
+		const struct timer *t = cb == timer_fire ? target : NULL;
 		if (!(t && t->cancelled)) {
 			if (trace_on(I)) {
 				static const struct handle_info none;
-				emit_handle(L, EV_HANDLE_RUN, L->info ? &L->info[j] : &none, t ? t->arg : h.arg,
+				emit_handle(L, EV_HANDLE_RUN, L->info ? &L->info[j] : &none, t ? t->arg : arg,
 					    t ? t->when : 0);
 			}
-			h.cb(I, h.target, h.arg);
+			cb(I, target, arg);
 		}
-		obj_unref(h.target);
-		value_unref(h.arg);
+		obj_unref(target);
+		value_unref(arg);
 	}
 
 	/* A FIFO that has drained gives its memory back: 100 000 tasks'
