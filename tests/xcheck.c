@@ -875,32 +875,15 @@ CORO(sa_main, 4, "t", "p", "r", "n")
 	}
 	value_unref(ex);
 	{
-		struct value c = sa_plain_new(I, 1), e = exc_new(EXC_VALUE_ERROR, "thrown in"), out;
-		struct gen *cg = value_gen(c);
-		gen_send(cg, value_none(), &out);
-		P("send(None) -> %s", s = R(out));
-		free(s);
-		value_unref(out);
-		if (gen_throw(cg, e, &out) == GEN_RAISED && exc_matches(value_exc(out), EXC_VALUE_ERROR))
-			P("throw -> ValueError: %s | cr_frame is None: %s", s = S(out), tf(cg->state == GEN_CLOSED));
-		else
-			P("throw -> %s", s = R(out));
-		free(s);
-		value_unref(out);
+		struct value c = sa_plain_new(I, 1), e = exc_new(EXC_VALUE_ERROR, "thrown in");
+		drive(c, e);
 		value_unref(e);
 		value_unref(c);
 		c = gen_new(I, &sa_guarded_code, 0);
-		cg = value_gen(c);
-		gen_send(cg, value_none(), &out);
-		P("send(None) -> %s", s = R(out));
-		free(s);
-		value_unref(out);
-		gen_close(cg, &out);
-		P("close() -> cr_frame is None: %s | timers pending: %zu", tf(cg->state == GEN_CLOSED),
-		  loop_timer_count(I->loop));
-		value_unref(out);
+		drive(c, value_none());
 		value_unref(c);
 	}
+	P("timers pending after throw() and close(): %zu", loop_timer_count(I->loop));
 	GEN_AWAIT(g, gen_new(I, &sa_held_code, 0), NULL);
 	value_set(&L[2], value_str("task-sleep"));
 	GEN_AWAIT(g, spawn(I, aio_sleep(I, 2, L[2])), &L[2]);

@@ -60,7 +60,8 @@ async def main():
     g = guarded()
     print('send(None) ->', g.send(None))
     g.close()
-    print('close() -> cr_frame is None:', g.cr_frame is None, '| timers pending:', timers_pending(loop))
+    print('close() -> cr_frame is None:', g.cr_frame is None)
+    print('timers pending after throw() and close():', timers_pending(loop))
     await held()
     print('task of sleep ->', await asyncio.create_task(asyncio.sleep(2, 'task-sleep')), 'at', loop.time())
     try:
