@@ -66,14 +66,19 @@ int aio_iscoroutine(struct value x)
 	return value_gen(x) != NULL;
 }
 
+/* The running loop, or NULL. */
+static struct loop *running_loop_or_null(struct interp *I)
+{
+	return I->loop && loop_is_running(I->loop) ? I->loop : NULL;
+}
+
 /* events.get_running_loop() */
 static int running_loop(struct interp *I, struct loop **out, struct value *err)
 {
-	if (!I->loop || !loop_is_running(I->loop)) {
+	if (!(*out = running_loop_or_null(I))) {
 		*err = exc_new(EXC_RUNTIME_ERROR, "no running event loop");
 		return 1;
 	}
-	*out = I->loop;
 	return 0;
 }
 
@@ -195,13 +200,9 @@ static GEN_BODY(sleep_body)
  * the body would hand to __sleep0: the body runs after all. */
 static struct value sleep_await_instead(struct gen *sub)
 {
-	struct value *L = sub->locals, err;
-	struct loop *lp;
-	if (num(L[SL_DELAY]) <= 0) return value_none();
-	if (running_loop(sub->I, &lp, &err)) {
-		value_unref(err);
-		return value_none();
-	}
+	struct value *L = sub->locals;
+	struct loop *lp = running_loop_or_null(sub->I);
+	if (num(L[SL_DELAY]) <= 0 || !lp) return value_none();
 	struct value f = future_new_timed(lp);
 	future_hold_timer(value_future(f), sleep_arm(lp, value_future(f), L[SL_DELAY], L[SL_RESULT]));
 	value_set(&L[SL_DELAY], value_none());

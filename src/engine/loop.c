@@ -330,33 +330,24 @@ static void emit_handle(struct loop *L, enum ev_kind k, const struct handle_info
 	interp_emit(L->I, &ev);
 }
 
-/* The ring of arguments, made for the first handle that has one. */
-static void args_make(struct loop *L)
-{
-	L->args = xcalloc(L->cap, sizeof *L->args);
-}
-
 /* Room for one more handle with argument arg: a ring with a free slot, and
- * the ring of arguments if arg is not None.  Made apart (ready_make_room),
- * so that call_soon's common path calls nothing. */
-static inline int ready_has_room(const struct loop *L, struct value arg)
-{
-	return L->count < L->cap && (arg.kind == VAL_NONE || L->args);
-}
-
+ * the ring of arguments if arg is not None (made for the first handle that
+ * has one).  Apart from ready_push, which is inlined where it is used. */
 static __attribute__((noinline)) void ready_make_room(struct loop *L, struct value arg)
 {
 	if (L->count == L->cap) ready_grow(L);
-	if (arg.kind != VAL_NONE && !L->args) args_make(L);
+	if (arg.kind != VAL_NONE && !L->args) L->args = xcalloc(L->cap, sizeof *L->args);
 }
 
-/* Append a handle to the FIFO, which has room for it (ready_has_room): it
- * takes over the references to target and arg.  The slot is written field
- * by field: a handle built on the stack and copied would be read back with
- * wider loads than the stores that wrote it, which stalls (store
+/* Append a handle to the FIFO (it takes over the references to target and
+ * arg); hi is its trace info, NULL when not tracing.  The slot is written
+ * field by field: a handle built on the stack and copied would be read back
+ * with wider loads than the stores that wrote it, which stalls (store
  * forwarding) on every call_soon. */
-static inline void ready_put(struct loop *L, loop_cb cb, void *target, struct value arg)
+static inline void ready_push(struct loop *L, loop_cb cb, void *target, struct value arg,
+			      const struct handle_info *hi)
 {
+	if (L->count == L->cap || (arg.kind != VAL_NONE && !L->args)) ready_make_room(L, arg);
 	size_t j = (L->head + L->count) & (L->cap - 1);
 	struct handle *h = &L->ring[j];
 	h->cb = cb;
@@ -365,23 +356,13 @@ static inline void ready_put(struct loop *L, loop_cb cb, void *target, struct va
 		value_put(&L->args[j], arg);
 		h->target |= HANDLE_ARG;
 	}
-	L->count++;
-}
-
-/* ready_put, making room first if need be; hi is the handle's trace info,
- * NULL when not tracing. */
-static inline void ready_push(struct loop *L, loop_cb cb, void *target, struct value arg,
-			      const struct handle_info *hi)
-{
-	if (!ready_has_room(L, arg)) ready_make_room(L, arg);
-	size_t j = (L->head + L->count) & (L->cap - 1);
-	ready_put(L, cb, target, arg);
 	if (hi) {
 		if (!L->info) L->info = xcalloc(L->cap, sizeof *L->info);
 		L->info[j] = *hi;
 	} else if (L->info) {
 		memset(&L->info[j], 0, sizeof *L->info);
 	}
+	L->count++;
 }
 
 static unsigned handle_flags(struct loop *L)
