@@ -59,7 +59,7 @@ struct heap_entry {
 
 /* The heap's array is 64-byte aligned and starts HEAP_PAD entries into its
  * allocation, so that every group of four siblings (4i+1 .. 4i+4) fills
- * exactly one cache line (see heap_down). */
+ * exactly one cache line (see heap_fill_root). */
 enum { HEAP_PAD = 3 };
 
 struct loop {
@@ -432,17 +432,25 @@ static size_t heap_min4(const struct heap_entry *h, size_t c)
 	return a ^ ((a ^ b) & -(size_t)(wb < wa));
 }
 
-static void heap_down(struct loop *L, size_t i)
+/* Fill the root's hole with e, the heap's former last entry.  The hole
+ * goes down to a leaf along the earliest child first, and e then goes up
+ * from there (Floyd's order): e was a leaf, so it nearly always belongs
+ * near the bottom again, and the way down needs no comparison with it.
+ * While it compares four children, it asks for the next level's sixteen,
+ * four whole lines (HEAP_PAD): a prefetch never faults, so the ones past
+ * the end cost nothing but the instruction. */
+static void heap_fill_root(struct loop *L, struct heap_entry e)
 {
 	struct heap_entry *h = L->heap;
-	struct heap_entry e = h[i];
-	size_t n = L->nheap;
+	size_t n = L->nheap, i = 0;
 	for (;;) {
 		size_t c = HEAP_ARITY * i + 1, m;
 		if (c + HEAP_ARITY <= n) {
-			/* the next level's sixteen candidates: four lines in a row */
-			size_t g = HEAP_ARITY * c + 1;
-			for (size_t k = g; k < g + 16 && k < n; k += 4) __builtin_prefetch(&h[k]);
+			const struct heap_entry *g = &h[HEAP_ARITY * c + 1];
+			__builtin_prefetch(g);
+			__builtin_prefetch(g + 4);
+			__builtin_prefetch(g + 8);
+			__builtin_prefetch(g + 12);
 			m = heap_min4(h, c);
 		} else {
 			if (c >= n) break;
@@ -450,9 +458,14 @@ static void heap_down(struct loop *L, size_t i)
 			for (size_t k = c + 1; k < n; k++)
 				if (entry_before(&h[k], &h[m])) m = k;
 		}
-		if (!entry_before(&h[m], &e)) break;
 		h[i] = h[m];
 		i = m;
+	}
+	while (i > 0) {
+		size_t p = (i - 1) / HEAP_ARITY;
+		if (!entry_before(&e, &h[p])) break;
+		h[i] = h[p];
+		i = p;
 	}
 	h[i] = e;
 }
@@ -473,8 +486,8 @@ static void heap_grow(struct loop *L)
 static struct heap_entry heap_take(struct loop *L)
 {
 	struct heap_entry e = L->heap[0];
-	L->heap[0] = L->heap[--L->nheap];
-	if (L->nheap) heap_down(L, 0);
+	struct heap_entry last = L->heap[--L->nheap];
+	if (L->nheap) heap_fill_root(L, last);
 	return e;
 }
 
