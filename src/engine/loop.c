@@ -370,8 +370,8 @@ static unsigned handle_flags(struct loop *L)
 	return interp_in_library(L->I) ? TRACE_LIBRARY : 0;
 }
 
-unsigned loop_call_soon(struct loop *L, loop_cb cb, const char *what, void *target,
-			struct trace_actor who, struct value arg)
+static __attribute__((noinline)) unsigned call_soon(struct loop *L, loop_cb cb, const char *what, void *target,
+						   struct trace_actor who, struct value arg)
 {
 	unsigned id = ++L->next_handle;
 	value_ref(arg);
@@ -384,6 +384,21 @@ unsigned loop_call_soon(struct loop *L, loop_cb cb, const char *what, void *targ
 		ready_push(L, cb, target, arg, NULL);
 	}
 	return id;
+}
+
+/* The common case, apart from the rest (call_soon) as in gen_await_step_:
+ * no trace, no argument (a task's step), room in the ring. */
+unsigned loop_call_soon(struct loop *L, loop_cb cb, const char *what, void *target,
+			struct trace_actor who, struct value arg)
+{
+	if (__builtin_expect(arg.kind != VAL_NONE || L->count == L->cap || L->info || trace_on(L->I), 0))
+		return call_soon(L, cb, what, target, who, arg);
+	obj_ref(target);
+	struct handle *h = &L->ring[(L->head + L->count) & (L->cap - 1)];
+	h->cb = cb;
+	h->target = (uintptr_t)target;
+	L->count++;
+	return ++L->next_handle;
 }
 
 /* ---- the timer heap ---- */
