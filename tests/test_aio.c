@@ -838,7 +838,7 @@ ASYNC_DEF(gather_cancelled_child, "X", "aws", "outer")
 	struct value *L = g->locals;
 	GEN_BEGIN(g);
 	L[0] = ensure_future(CALL0(sl));
-	timer_unref(loop_call_later(g->I->loop, 0.01, cancel_cb, "cancel", F(L[0]), F(L[0])->actor, value_none()));
+	timer_unref(loop_call_later(g->I->loop, 0.01, cancel_cb, "cancel", F(L[0]), future_actor(F(L[0])), value_none()));
 	L[1] = LIST2(value_ref(L[0]), WORK("Q", 0.02));
 	cr_assert_eq(aio_gather(g->I, L[1], 0, &L[2]), 0);
 	GEN_AWAIT_TRY(g, value_ref(L[2]), NULL);

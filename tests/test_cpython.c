@@ -616,7 +616,7 @@ Test(test_tasks, test_cancel)
 {
 	struct loop *L = loop_new(I);
 	struct value t = new_task(L, CALL0(sleep10)), r;
-	loop_call_soon(L, cancel_cb, "cancel", F(t), F(t)->actor, value_none());
+	loop_call_soon(L, cancel_cb, "cancel", F(t), future_actor(F(t)), value_none());
 	cr_assert_eq(run_until_complete(L, value_ref(t), &r), 1);
 	cr_expect(is_exc(r, EXC_CANCELLED_ERROR));
 	cr_expect(future_done(F(t)));
@@ -1603,7 +1603,7 @@ ASYNC_DEF(doit, "sleeper")
 	struct value *L = g->locals;
 	GEN_BEGIN(g);
 	L[0] = new_task(g->I->loop, sleep_(5000));
-	timer_unref(loop_call_later(g->I->loop, 0.1, cancel_cb, "cancel", F(L[0]), F(L[0])->actor, value_none()));
+	timer_unref(loop_call_later(g->I->loop, 0.1, cancel_cb, "cancel", F(L[0]), future_actor(F(L[0])), value_none()));
 	GEN_AWAIT_TRY(g, value_ref(L[0]), NULL);
 	if (gen_has_thrown(g)) {
 		struct value e = gen_take_thrown(g);
@@ -2372,7 +2372,7 @@ Test(test_tasks, test_constructor_empty_sequence_use_running_loop)
 	struct loop *L = loop_new(I);
 	struct value f = run_ok(L, CALL0(gather_nothing)), r;
 	cr_assert_eq(f.kind, VAL_FUTURE);
-	cr_expect_eq(F(f)->loop, L);
+	cr_expect_eq(future_loop(F(f)), L);
 	run_loop(L);
 	cr_expect(future_done(F(f)));
 	cr_assert_eq(future_result(F(f), &r), 0);

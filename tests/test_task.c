@@ -514,7 +514,7 @@ Test(task, ensure_future_outside_loop_creates_loop_silently)
 	cr_assert_null(I->loop);
 	t = ensure_future(CALL0(body));
 	cr_assert_not_null(I->loop);
-	cr_expect_eq(F(t)->loop, I->loop);
+	cr_expect_eq(future_loop(F(t)), I->loop);
 	cr_expect_eq(aiotest_rec.nwarn, 0, "warned: %s", aiotest_rec.last_warn);
 	value_unref(run_ok(I->loop, value_ref(t)));
 	cr_expect_str_eq(printed(), "body ran|");

@@ -155,7 +155,7 @@ CORO(setter, 1, "fut")
 		if (future_set_result(f, v, &err)) abort();
 	}
 	P("setter: set_result returned");
-	call_soon_print(f->loop, "call_soon queued after set_result");
+	call_soon_print(future_loop(f), "call_soon queued after set_result");
 	add_cb(f, 4);
 	P("setter: added a callback to a done future");
 	GEN_END(g);
@@ -990,7 +990,7 @@ static void edge_cb(struct interp *I, void *target, struct value fut)
 	(void)I;
 	(void)target;
 	P("done-callback runs; scheduling call_soon(X)");
-	call_soon_print(value_future(fut)->loop, "X (runs only when the loop is run again)");
+	call_soon_print(future_loop(value_future(fut)), "X (runs only when the loop is run again)");
 }
 
 static void run_edges(struct interp *I)

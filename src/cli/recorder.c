@@ -406,7 +406,8 @@ void rec_flat_from_event(struct rec_flat *f, const struct trace_event *ev,
 		struct trace_actor a = gen_actor(value_gen(v));
 		f->vactor = flat_actor(&a);
 	} else if (v.kind == VAL_FUTURE) {
-		f->vactor = flat_actor(&value_future(v)->actor);
+		struct trace_actor va = future_actor(value_future(v));
+		f->vactor = flat_actor(&va);
 	}
 }
 

@@ -597,7 +597,8 @@ static void compact_repr(struct sbuf *b, struct value v, size_t room)
 	const char *open, *close;
 
 	if (f) {
-		sb_add(b, actor_name(&f->actor, buf, sizeof buf));
+		struct trace_actor a = future_actor(f);
+		sb_add(b, actor_name(&a, buf, sizeof buf));
 		return;
 	}
 	switch (v.kind) {
@@ -728,9 +729,10 @@ static void handle_desc(struct sbuf *b, const struct trace_event *ev)
 	}
 	sb_add(b, what);
 	sb_add(b, "(");
-	if (f)
-		sb_add(b, actor_name(&f->actor, buf, sizeof buf));
-	else if (!value_is_none(ev->value))
+	if (f) {
+		struct trace_actor a = future_actor(f);
+		sb_add(b, actor_name(&a, buf, sizeof buf));
+	} else if (!value_is_none(ev->value))
 		add_value(b, ev->value, REPR_W / 2);
 	else if (target_arg)
 		sb_add(b, actor_name(o, buf, sizeof buf));

@@ -158,7 +158,7 @@ static struct timer *sleep_arm(struct loop *lp, struct future *f, struct value d
 		prefetching = 1;
 	}
 	struct timer *t = loop_call_later(lp, num(delay), set_result_unless_cancelled_cb,
-					  "_set_result_unless_cancelled", f, f->actor, result);
+					  "_set_result_unless_cancelled", f, future_actor(f), result);
 	timer_set_nargs(t, 2); /* (future, result) */
 	return t;
 }
@@ -291,7 +291,7 @@ static GEN_BODY(_wait_body)
 		value_set(&L[WT_TIMEOUT_HANDLE], value_none());
 		if (num(L[WT_TIMEOUT]) >= 0) {
 			struct timer *t = loop_call_later(lp, num(L[WT_TIMEOUT]), release_waiter_cb, "_release_waiter",
-							  w, w->actor, value_none());
+							  w, future_actor(w), value_none());
 			value_set(&L[WT_TIMEOUT_HANDLE], value_obj(t));
 			timer_unref(t);
 		}
@@ -535,21 +535,21 @@ int aio_gather(struct interp *I, struct value aws, int return_exceptions, struct
 				value_append(seen_futs, value_ref(fut));
 			}
 			struct future *f = value_future(fut);
-			if (!L) L = f->loop;
+			if (!L) L = future_loop(f);
 			if (fut.u.o != arg.u.o) f->log_destroy_pending = 0;
 			G->nfuts++;
-			future_add_done_callback(f, gather_done_cb, "gather.<locals>._done_callback", G, G->fut.actor);
+			future_add_done_callback(f, gather_done_cb, "gather.<locals>._done_callback", G, future_actor(&G->fut));
 		}
 		value_append(G->children, fut);
 	}
 	value_unref(seen);
 	value_unref(seen_futs);
-	G->fut.loop = L;
+	G->fut.loop_id = L ? loop_id(L) : 0;
 	G->outer_ready = 1;
 	if (trace_on(I)) {
 		struct trace_event ev;
 		trace_event_init(&ev, EV_FUT_CREATE);
-		ev.actor = G->fut.actor;
+		ev.actor = future_actor(&G->fut);
 		ev.state_from = -1;
 		ev.state_to = FUT_PENDING;
 		ev.text = "_GatheringFuture";
@@ -793,9 +793,9 @@ static GEN_BODY(cancel_and_wait_body)
 	GEN_BEGIN(g);
 	{
 		struct future *f = value_future(L[CW_FUT]);
-		value_set(&L[CW_WAITER], future_new(f->loop));
+		value_set(&L[CW_WAITER], future_new(future_loop(f)));
 		struct future *w = value_future(L[CW_WAITER]);
-		future_add_done_callback(f, release_waiter_cb, "_release_waiter", w, w->actor);
+		future_add_done_callback(f, release_waiter_cb, "_release_waiter", w, future_actor(w));
 		future_cancel(f, value_none());
 	}
 	GEN_AWAIT_TRY(g, value_ref(L[CW_WAITER]), NULL);
@@ -855,7 +855,7 @@ static GEN_BODY(wait_for_body)
 	{
 		struct future *w = value_future(L[WF_WAITER]);
 		struct timer *t = loop_call_later(lp, num(L[WF_TIMEOUT]), release_waiter_cb, "_release_waiter", w,
-						  w->actor, value_none());
+						  future_actor(w), value_none());
 		value_set(&L[WF_TIMEOUT_HANDLE], value_obj(t));
 		timer_unref(t);
 		if (ensure_future_on(I, lp, L[WF_FUT], &f)) {
@@ -863,7 +863,7 @@ static GEN_BODY(wait_for_body)
 			GEN_RAISE(g, f);
 		}
 		value_set(&L[WF_FUT], f);
-		future_add_done_callback(value_future(f), release_waiter_cb, "_release_waiter", w, w->actor);
+		future_add_done_callback(value_future(f), release_waiter_cb, "_release_waiter", w, future_actor(w));
 	}
 	GEN_AWAIT_TRY(g, value_ref(L[WF_WAITER]), NULL);
 	if (gen_has_thrown(g)) {
@@ -908,7 +908,7 @@ static void run_until_complete_cb(struct interp *I, void *target, struct value a
 	(void)I;
 	(void)target;
 	value_future(arg)->log_traceback = 0; /* exc = fut.exception() */
-	loop_stop(value_future(arg)->loop);
+	loop_stop(future_loop(value_future(arg)));
 }
 
 int aio_run_until_complete(struct loop *L, struct value x, struct value *out)
@@ -997,7 +997,7 @@ int aio_run(struct interp *I, struct value coro, struct value *out)
 	 * shutdown coroutines, then set_event_loop(None) and close(). */
 	struct value left = value_list();
 	for (struct task *t = I->all_tasks; t; t = t->next)
-		if (!future_done(&t->fut) && t->fut.loop == L) value_append(left, value_obj(t));
+		if (!future_done(&t->fut) && t->fut.loop_id == loop_id(L)) value_append(left, value_obj(t));
 	if (value_len(left)) {
 		size_t n = value_len(left);
 		struct value rev = value_list(); /* all_tasks is newest first */

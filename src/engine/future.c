@@ -14,7 +14,7 @@ static void fut_event(struct future *f, enum ev_kind k, struct value v, int from
 {
 	struct trace_event ev;
 	trace_event_init(&ev, k);
-	ev.actor = f->actor;
+	ev.actor = future_actor(f);
 	ev.value = v;
 	ev.state_from = from;
 	ev.state_to = to;
@@ -51,11 +51,10 @@ void future_init(struct future *f, struct interp *I, struct loop *L, const struc
 	}
 	f->hdr.type = last_type;
 	f->I = I;
-	f->loop = L;
+	f->loop_id = !L ? 0 : L == I->loop ? I->loop_id : loop_id(L);
 	f->state = FUT_PENDING;
 	f->cls_id = class_id(cls);
-	f->actor.kind = cls->kind;
-	f->actor.id = interp_new_id(I, cls->kind);
+	f->id = interp_new_id(I, cls->kind);
 	f->result = value_none();
 }
 
@@ -99,7 +98,7 @@ void future_fini(struct future *f)
 	value_unref(f->result);
 	for (unsigned i = 0; i < f->ncbs; i++) obj_unref(future_callback(f, i)->ctx);
 	callbacks_free(f->more);
-	obj_strfree((char *)f->actor.name);
+	obj_strfree((char *)f->name);
 	f->I->live--;
 }
 
@@ -192,22 +191,22 @@ static void name_id(char buf[24], const char *prefix, unsigned n)
 	p[nd] = '\0';
 }
 
-/* The name without keeping it: actor.name, or one made in buf.  A task
+/* The name without keeping it: f->name, or one made in buf.  A task
  * without a name of its own is Task-N with N from the process-wide counter
  * (4.5); futures have no name in Python, the trace calls them Future-N. */
 static const char *name_of(const struct future *f, char buf[24])
 {
-	if (f->actor.name) return f->actor.name;
+	if (f->name) return f->name;
 	if (f->is_task) name_id(buf, "Task-", ((const struct task *)f)->number);
-	else name_id(buf, "Future-", f->actor.id);
+	else name_id(buf, "Future-", f->id);
 	return buf;
 }
 
 const char *future_name(struct future *f)
 {
 	char buf[24];
-	if (!f->actor.name) f->actor.name = obj_strdup(name_of(f, buf));
-	return f->actor.name;
+	if (!f->name) f->name = obj_strdup(name_of(f, buf));
+	return f->name;
 }
 
 const char *future_state_name(const struct future *f)
@@ -299,6 +298,10 @@ static void schedule_callbacks(struct future *f)
 	f->more = NULL;
 	f->ncbs = 0;
 	struct value self = value_obj(f);
+	/* A future whose loop is closed and gone has nowhere to run them
+	 * (CPython's call_soon raises "Event loop is closed"): they are
+	 * dropped. */
+	struct loop *L = future_loop(f);
 	for (unsigned i = 0; i < n; i++) {
 		const struct fut_callback *c = i ? &m->cbs[i - 1] : &cb0;
 		const struct fut_callback_info *in = m && m->info ? &m->info[i] : NULL;
@@ -309,7 +312,7 @@ static void schedule_callbacks(struct future *f)
 			library = in->library;
 		}
 		f->I->library += library;
-		loop_call_soon(f->loop, c->cb, c->name, c->ctx, who, self);
+		if (L) loop_call_soon(L, c->cb, c->name, c->ctx, who, self);
 		f->I->library -= library;
 		obj_unref(c->ctx);
 	}
@@ -411,7 +414,7 @@ void future_add_done_callback(struct future *f, loop_cb cb, const char *name, vo
 	if (trace_on(f->I)) {
 		struct trace_event ev;
 		trace_event_init(&ev, EV_CB_ADD);
-		ev.actor = f->actor;
+		ev.actor = future_actor(f);
 		ev.other = who;
 		ev.state_from = ev.state_to = -1;
 		ev.text = name;
@@ -420,7 +423,8 @@ void future_add_done_callback(struct future *f, loop_cb cb, const char *name, vo
 	if (f->state != FUT_PENDING) {
 		/* L6: already done -- scheduled right away, still via call_soon. */
 		struct value self = value_obj(f);
-		loop_call_soon(f->loop, cb, name, ctx, who, self);
+		struct loop *L = future_loop(f);
+		if (L) loop_call_soon(L, cb, name, ctx, who, self); /* else: see schedule_callbacks */
 		value_unref(self);
 		return;
 	}
@@ -452,7 +456,7 @@ unsigned future_remove_done_callback(struct future *f, loop_cb cb, void *ctx)
 	if (removed && trace_on(f->I)) {
 		struct trace_event ev;
 		trace_event_init(&ev, EV_CB_REMOVE);
-		ev.actor = f->actor;
+		ev.actor = future_actor(f);
 		ev.state_from = ev.state_to = -1;
 		ev.value = value_int(removed);
 		interp_emit(f->I, &ev);

@@ -63,7 +63,11 @@ struct future {
 	unsigned cls_id : 2;          /* future_classes[]: Future, Task or _GatheringFuture */
 	unsigned ncbs;                /* callbacks registered */
 	struct interp *I;
-	struct loop *loop;
+	/* The loop it belongs to, by its id (future_loop): a number, not a
+	 * pointer, since only the interp's current loop is alive; 0 while a
+	 * _GatheringFuture has not learnt its loop. */
+	unsigned loop_id;
+	unsigned id;                  /* the trace's: Future-N's N, a task's id */
 	/* One slot for what a state needs: FINISHED -- the result, or the
 	 * exception when has_exception (a result may itself be an exception
 	 * instance); PENDING and CANCELLED -- cancel(msg)'s message, or, when
@@ -76,10 +80,11 @@ struct future {
 	 * is kept here, the others in more->cbs. */
 	struct fut_callback cb0;
 	struct fut_callbacks *more;
-	/* actor.name is made on demand (future_name): only the trace, repr
-	 * and get_name() read it.  While tracing it exists from creation on,
-	 * since every event carries it.  Owned (heap) when not NULL. */
-	struct trace_actor actor;
+	/* The name is made on demand (future_name): only the trace, repr and
+	 * get_name() read it.  While tracing it exists from creation on, since
+	 * every event carries it.  Owned (heap) when not NULL.  The kind of
+	 * actor is the class's (future_actor). */
+	const char *name;
 };
 
 
@@ -96,6 +101,20 @@ struct timed_future {
  * are three), not a pointer in every future. */
 extern const struct future_class *future_classes[4];
 static inline const struct future_class *future_cls(const struct future *f) { return future_classes[f->cls_id]; }
+
+/* Who f is, in the trace. */
+static inline struct trace_actor future_actor(const struct future *f)
+{
+	struct trace_actor a = {future_cls(f)->kind, f->id, f->name};
+	return a;
+}
+
+/* _loop: the interp's current loop if f belongs to it, else NULL (its loop
+ * is closed and gone). */
+static inline struct loop *future_loop(const struct future *f)
+{
+	return f->loop_id && f->loop_id == f->I->loop_id ? f->I->loop : NULL;
+}
 
 /* The exception a FINISHED future holds, else None (borrowed). */
 static inline struct value future_peek_exception(const struct future *f)

@@ -572,7 +572,7 @@ static __attribute__((noinline)) int await_begin(struct gen *g, struct value aw)
 		struct trace_event ev;
 		trace_event_init(&ev, EV_GEN_AWAIT);
 		ev.actor = gen_actor(g);
-		ev.other = aw.kind == VAL_GEN ? gen_actor(value_gen(aw)) : value_future(aw)->actor;
+		ev.other = aw.kind == VAL_GEN ? gen_actor(value_gen(aw)) : future_actor(value_future(aw));
 		ev.state_from = ev.state_to = -1;
 		ev.value = aw;
 		ev.flags = g->code->flags & GEN_CODE_LIBRARY ? TRACE_LIBRARY : 0;

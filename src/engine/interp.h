@@ -32,6 +32,8 @@ struct interp {
 	unsigned task_counter;    /* asyncio's global Task-N counter */
 	struct frame top;         /* <module> */
 	struct loop *loop;        /* the policy's current loop, or NULL */
+	unsigned loop_id;         /* its id (loop_id()), 0 for none: no other
+	                             loop is alive (loop_new frees the old one) */
 	struct task *current_task;/* asyncio.current_task() */
 	struct task *all_tasks;   /* every task not yet freed (not referenced) */
 	struct gathering *gatherings; /* every _GatheringFuture not yet freed (aio.c) */

@@ -108,6 +108,7 @@ void loop_advance(struct loop *L, double d)
 
 uint64_t loop_iteration(const struct loop *L) { return L->clock.iteration; }
 struct interp *loop_interp(const struct loop *L) { return L->I; }
+unsigned loop_id(const struct loop *L) { return L->who.id; }
 int loop_is_running(const struct loop *L) { return L->running; }
 int loop_is_closed(const struct loop *L) { return L->closed; }
 size_t loop_ready_count(const struct loop *L) { return L->count; }
@@ -131,6 +132,7 @@ struct loop *loop_new(struct interp *I)
 		loop_free(I->loop);
 	}
 	I->loop = L;
+	I->loop_id = L->who.id;
 	return L;
 }
 
@@ -311,7 +313,10 @@ void loop_free(struct loop *L)
 	free(L->args);
 	free(L->info);
 	if (L->heap) free(L->heap - HEAP_PAD);
-	if (L->I->loop == L) L->I->loop = NULL;
+	if (L->I->loop == L) {
+		L->I->loop = NULL;
+		L->I->loop_id = 0;
+	}
 	free(L);
 }
 

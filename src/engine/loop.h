@@ -55,6 +55,8 @@ struct loop *loop_new(struct interp *I);
 void loop_free(struct loop *L);
 
 struct interp *loop_interp(const struct loop *L);
+/* The loop's number, from 1, unique in its interp (its actor id). */
+unsigned loop_id(const struct loop *L);
 /* repr(loop), as asyncio.new_event_loop()'s loop on Linux prints it:
  * "<_UnixSelectorEventLoop running=True closed=False debug=False>".
  * Caller frees. */
