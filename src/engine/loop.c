@@ -801,6 +801,10 @@ void loop_run_once(struct loop *L)
 				emit_handle(L, EV_HANDLE_RUN, L->info ? &L->info[j] : &none, t ? t->arg : arg,
 					    t ? t->when : 0);
 			}
+			/* The last handle: the ring can give its memory back before
+			 * this callback runs, as below (without the snapshot's
+			 * handles to move, nor the info the trace event used). */
+			if (!L->count && L->cap > 16 * RING_MIN) ready_resize(L, RING_MIN);
 			cb(I, target, arg);
 		}
 		obj_unref(target);
