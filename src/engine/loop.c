@@ -724,13 +724,15 @@ static void sleep_until(struct loop *L, double when)
 enum { READY_AHEAD = 8 };
 
 /* always_inline: as a function of its own, with no effect GCC can see, a
- * call of it is dropped whole. */
+ * call of it is dropped whole.  The addresses are computed as integers: a
+ * handle's target may be NULL, and NULL + 64 is undefined in C (prefetching
+ * address 64 is harmless: a prefetch never faults). */
 static inline __attribute__((always_inline)) void prefetch_head(const struct loop *L, size_t j)
 {
-	const char *p = (const char *)(L->ring[j & (L->cap - 1)].target & ~(uintptr_t)HANDLE_ARG);
-	__builtin_prefetch(p);
-	__builtin_prefetch(p + 64);
-	__builtin_prefetch(p + 127);
+	uintptr_t a = L->ring[j & (L->cap - 1)].target & ~(uintptr_t)HANDLE_ARG;
+	__builtin_prefetch((const void *)a);
+	__builtin_prefetch((const void *)(a + 64));
+	__builtin_prefetch((const void *)(a + 127));
 }
 
 void loop_run_once(struct loop *L)
