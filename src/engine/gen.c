@@ -612,8 +612,8 @@ static __attribute__((noinline)) struct gen_ret await_step(struct gen *g, struct
 		if (dst) value_set(dst, value_none());
 		return gen_ret_(GEN_CONTINUE_, value_none());
 	}
-	if (g->yf == &bare_yield) { /* thrown in at the bare yield, or before
-					 it (without: gen_await_step_) */
+	if (g->yf == &bare_yield) { /* an exception thrown in at the bare
+					 yield: gen_await_step_ does the rest */
 		g->yf = NULL; /* gen_clear_yf, for what is known not to be a future */
 		obj_unref(&bare_yield);
 		return gen_ret_(GEN_RAISED, value_none());
