@@ -34,19 +34,31 @@ struct handle_info {
 	unsigned flags;           /* TRACE_LIBRARY: registered by asyncio's own code */
 };
 
+/* 64 bytes, one line.  While tracing, its struct handle_info (the trace's
+ * side) follows it in the same allocation (timer_info). */
 struct timer {
 	struct obj hdr;
-	uint8_t cancelled;
-	uint8_t in_heap;
-	uint8_t nargs;            /* the Python callback's arguments: target, then arg */
+	uint64_t cancelled : 1;
+	uint64_t in_heap : 1;
+	uint64_t has_info : 1;
+	uint64_t nargs : 2;       /* the Python callback's arguments: target, then arg */
+	uint64_t seq : 59;        /* registration order breaks ties (L2, L8) */
 	struct loop *loop;
 	double when;
-	uint64_t seq;             /* registration order breaks ties (L2, L8) */
 	loop_cb cb;
 	void *target;             /* referenced until it fires or is cancelled */
 	struct value arg;         /* likewise */
-	struct handle_info *info; /* the trace's side, only while tracing */
 };
+
+static inline struct handle_info *timer_info(const struct timer *t)
+{
+	return t->has_info ? (struct handle_info *)(uintptr_t)(t + 1) : NULL;
+}
+
+static inline size_t timer_size(int has_info)
+{
+	return sizeof(struct timer) + (has_info ? sizeof(struct handle_info) : 0);
+}
 
 /* The timer heap holds each deadline beside its timer, so that sifting
  * compares numbers in one array instead of following a pointer per
@@ -171,8 +183,7 @@ static void timer_dealloc(struct obj *o)
 {
 	struct timer *t = (struct timer *)o;
 	timer_release(t);
-	if (t->info) obj_free(t->info, sizeof *t->info);
-	obj_free(t, sizeof *t);
+	obj_free(t, timer_size(t->has_info));
 }
 
 /* reprlib.repr(v): what a handle's repr shows of an argument -- the repr,
@@ -207,10 +218,11 @@ static char *timer_repr(const struct obj *o)
 	}
 	if (t->nargs > 1) short_repr_into(a[n++], sizeof a[0], t->arg);
 	char *s;
-	if (t->cancelled || !t->info)
+	if (t->cancelled || !t->has_info)
 		s = xasprintf("<TimerHandle%s when=%s>", t->cancelled ? " cancelled" : "", when);
 	else
-		s = xasprintf("<TimerHandle when=%s %s(%s%s%s)>", when, t->info->what, a[0], n > 1 ? ", " : "", a[1]);
+		s = xasprintf("<TimerHandle when=%s %s(%s%s%s)>", when, timer_info(t)->what, a[0], n > 1 ? ", " : "",
+			      a[1]);
 	free(when);
 	return s;
 }
@@ -559,7 +571,7 @@ static void timer_prefetch(const struct timer *t, int stage)
 {
 	if (stage == 0) {
 		__builtin_prefetch(t);
-		__builtin_prefetch(&t->arg + 1);
+		__builtin_prefetch((const char *)t + sizeof *t - 1); /* its line, or its two */
 	} else {
 		loop_prefetch(t->cb, t->target, stage - 1);
 	}
@@ -612,7 +624,8 @@ static void timer_push(struct loop *L, struct heap_entry e)
 struct timer *loop_call_at(struct loop *L, double when, loop_cb cb, const char *what, void *target,
 			   struct trace_actor who, struct value arg)
 {
-	struct timer *t = obj_alloc(sizeof *t);
+	int tracing = trace_on(L->I);
+	struct timer *t = obj_alloc(timer_size(tracing));
 	t->hdr.refcnt = 2; /* the heap's and the caller's */
 	t->hdr.kind = VAL_OBJ;
 	static uint8_t timer_type;
@@ -624,17 +637,14 @@ struct timer *loop_call_at(struct loop *L, double when, loop_cb cb, const char *
 	t->target = target;
 	t->arg = value_ref(arg);
 	++L->next_handle;
-	t->info = NULL;
-	if (trace_on(L->I)) {
-		t->info = obj_alloc(sizeof *t->info);
-		*t->info = (struct handle_info){what, who, L->next_handle, handle_flags(L)};
-	}
+	t->has_info = tracing ? 1 : 0;
+	if (tracing) *timer_info(t) = (struct handle_info){what, who, L->next_handle, handle_flags(L)};
 	obj_ref(target);
 	t->cancelled = 0;
 	t->in_heap = 1;
-	t->nargs = (uint8_t)((target != NULL) + (arg.kind != VAL_NONE));
+	t->nargs = (target != NULL) + (arg.kind != VAL_NONE);
 	timer_push(L, (struct heap_entry){when, t});
-	if (t->info) emit_handle(L, EV_TIMER_ADD, t->info, t->arg, when);
+	if (tracing) emit_handle(L, EV_TIMER_ADD, timer_info(t), t->arg, when);
 	return t;
 }
 
@@ -650,7 +660,7 @@ void timer_cancel(struct timer *t)
 	t->cancelled = 1;
 	if (t->in_heap && t->loop) {
 		t->loop->ncancelled++;
-		if (t->info) emit_handle(t->loop, EV_TIMER_CANCEL, t->info, t->arg, t->when);
+		if (t->has_info) emit_handle(t->loop, EV_TIMER_CANCEL, timer_info(t), t->arg, t->when);
 	}
 	/* Mark only: the heap reaps it when it reaches the top, and a queued
 	 * handle that came from it is skipped when its turn comes.  Like
@@ -773,8 +783,8 @@ void loop_run_once(struct loop *L)
 			obj_unref(t);
 			continue;
 		}
-		ready_push(L, timer_fire, t, value_none(), t->info);
-		if (t->info) emit_handle(L, EV_TIMER_FIRE, t->info, t->arg, t->when);
+		ready_push(L, timer_fire, t, value_none(), timer_info(t));
+		if (t->has_info) emit_handle(L, EV_TIMER_FIRE, timer_info(t), t->arg, t->when);
 	}
 
 	/* 3. The snapshot: only what is ready now runs in this iteration. */
