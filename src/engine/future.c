@@ -51,7 +51,7 @@ void future_init(struct future *f, struct interp *I, struct loop *L, const struc
 	}
 	f->hdr.type = last_type;
 	f->I = I;
-	f->loop_id = !L ? 0 : L == I->loop ? I->loop_id : loop_id(L);
+	f->loop_id = L ? loop_id(L) : 0;
 	f->state = FUT_PENDING;
 	f->cls_id = class_id(cls);
 	f->id = interp_new_id(I, cls->kind);
